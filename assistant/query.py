@@ -1,0 +1,70 @@
+"""Question → Query: normalisation, language, question type, document numbers."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.glossary import untranslated_words, vietnamese_terms
+from assistant.models import MAX_QUESTION_CHARS, Language, Query, QuestionError, QuestionType
+from store.vietnamese import find_doc_number_keys, fold, lexical_tokens, normalize
+
+_VI_LETTERS = re.compile(r"[ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]", re.I)
+_EN_WORDS = {"who", "what", "which", "when", "where", "how", "many", "much", "the", "of", "is", "are", "was",
+             "were", "does", "did", "do", "in", "for", "to", "and", "about", "say", "says", "chairs", "chair", "by"}
+_VI_WORDS = {"ai", "gi", "nao", "bao", "nhieu", "khi", "cua", "la", "cac", "nhung", "duoc", "ve", "cho", "tinh",
+             "ngay", "thang", "nam", "co", "khong", "trong", "theo", "lam", "so", "nay", "noi", "dau"}
+
+_SIGNER = re.compile(r"\b(ai ky|nguoi ky|ky boi|ky ten|who signed|signed by|signatory|signature|who signs)\b")
+_WHO = re.compile(r"\b(ai|who|whom|chairs?|heads?|leads?|signed|truong ban|chu tri|to truong|nguoi nao)\b")
+_NUMBER = re.compile(r"\b(bao nhieu|may|how many|how much|number of|so luong|ty le|percent|rate|total|tong so)\b")
+_DATE = re.compile(r"\b(khi nao|ngay nao|bao gio|thoi gian|when|what date|which date|until|deadline|han)\b")
+_DOCUMENT = re.compile(r"\b(van ban nao|quyet dinh nao|so hieu|which (decision|document|plan|dispatch)|what (decision|document)|instrument)\b")
+# "Quyết định 2230", "QĐ số 2230", "decision 2230": a number standing for a document.
+_BARE = re.compile(r"\b(?:quyet dinh|qd|cong van|cv|ke hoach|kh|thong bao|tb|nghi quyet|nq|decision|plan|notice|dispatch|document)"
+                   r"\s*(?:so\s*:?\s*|no\.?\s*|number\s*)?(\d{2,6})\b")
+
+
+def detect_language(text: str) -> Language:
+    if _VI_LETTERS.search(text):
+        return "vi"
+    words = re.findall(r"[a-z]+", text.lower())
+    en = sum(w in _EN_WORDS for w in words)
+    vi = sum(w in _VI_WORDS for w in words)
+    return "en" if en > vi else "vi"
+
+
+def question_type(folded: str) -> QuestionType:
+    if _SIGNER.search(folded):
+        return "signer"
+    if _WHO.search(folded):
+        return "who"
+    if _DOCUMENT.search(folded):
+        return "document"
+    if _NUMBER.search(folded):
+        return "number"
+    if _DATE.search(folded):
+        return "date"
+    return "other"
+
+
+def parse_question(question: str) -> Query:
+    """Validate and normalise a question; raise QuestionError with a one-line reason."""
+    if question is None or not question.strip():
+        raise QuestionError("The question is empty: type a question, e.g. \"Ai làm Trưởng Ban Chỉ đạo phát triển du lịch tỉnh?\"")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise QuestionError(f"The question is {len(question)} characters long; the limit is {MAX_QUESTION_CHARS}. Ask a shorter question.")
+    text = normalize(question)
+    folded = fold(text)
+    keys = find_doc_number_keys(text)
+    bare = [n for n in _BARE.findall(folded) if not any(k.startswith(n + "/") for k in keys)]
+    language = detect_language(text)
+    search_text, tokens = text, lexical_tokens(text)
+    if language == "en":
+        terms = vietnamese_terms(text)
+        if terms:
+            search_text = f"{text} ({', '.join(terms)})"
+        tokens = [t for phrase in terms + untranslated_words(text) for t in lexical_tokens(phrase)]
+    return Query(
+        original=question, text=text, search_text=search_text, folded=folded, tokens=tokens,
+        doc_number_keys=keys, bare_numbers=bare, language=language, qtype=question_type(folded),
+    )

@@ -1,0 +1,165 @@
+"""Hybrid retrieval: dense (Chroma) + BM25 (folded syllables and bigrams) + exact document numbers.
+
+Each retriever ranks chunks; chunks are grouped into their sections (best chunk counts) and the
+three section rankings are fused by weighted reciprocal rank. Filters go into every retriever's
+search, so a filtered question still gets its full top k.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from assistant.models import Filters, Hit, Query
+from store.index import Store, doc_number_index
+from store.sectioning import SIGNATURE
+from store.vietnamese import fold
+
+RRF_K = 60
+WEIGHTS = {"dense": 1.0, "lexical": 0.7, "number": 2.0}
+CANDIDATES = 40  # chunks taken from each retriever before grouping
+
+
+def _day(d) -> int:
+    return int(d.strftime("%Y%m%d"))
+
+
+class Retriever:
+    def __init__(self, store: Store, embedder):
+        self.store = store
+        self.embedder = embedder
+        self._numbers: tuple[str, dict[str, list[str]]] | None = None
+
+    # ---- filters ------------------------------------------------------------------
+    def _where(self, filters: Filters | None) -> dict:
+        clauses: list[dict] = [{"version": {"$in": self.store.versions()}}]
+        if filters:
+            if filters.sources:
+                clauses.append({"source": {"$in": filters.sources}})
+            if filters.kinds:
+                clauses.append({"kind": {"$in": list(filters.kinds)}})
+            # A document is in range when its period overlaps [date_from, date_to].
+            if filters.date_from:
+                clauses.append({"period_end": {"$gte": _day(filters.date_from)}})
+            if filters.date_to:
+                clauses.append({"period_start": {"$lte": _day(filters.date_to)}})
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def _mask(self, lexical, filters: Filters | None) -> np.ndarray | None:
+        if not filters:
+            return None
+        mask = np.ones(len(lexical.ids), dtype=bool)
+        if filters.sources:
+            mask &= np.isin(lexical.source, filters.sources)
+        if filters.kinds:
+            mask &= np.isin(lexical.kind, list(filters.kinds))
+        if filters.date_from:
+            mask &= lexical.period_end >= _day(filters.date_from)
+        if filters.date_to:
+            mask &= lexical.period_start <= _day(filters.date_to)
+        return mask
+
+    def _allowed(self, section, filters: Filters | None) -> bool:
+        if not filters:
+            return True
+        record = self.store.manifest().documents.get(section.source)
+        if record is None:
+            return False
+        if filters.sources and section.source not in filters.sources:
+            return False
+        if filters.kinds and record.kind not in filters.kinds:
+            return False
+        if filters.date_from and record.period_end and record.period_end < filters.date_from:
+            return False
+        if filters.date_to and record.period_start and record.period_start > filters.date_to:
+            return False
+        return True
+
+    # ---- the three retrievers ---------------------------------------------------------
+    def dense(self, vector: np.ndarray, filters: Filters | None, n: int = CANDIDATES) -> list[tuple[str, float, int, int]]:
+        """(section_id, cosine, chunk start, chunk end) per chunk, best first."""
+        total = self.store.count_chunks()
+        if total == 0:
+            return []
+        got = self.store.collection.query(
+            query_embeddings=[vector.tolist()], n_results=min(n, total), where=self._where(filters),
+            include=["metadatas", "distances", "documents"],
+        )
+        return [
+            (m["section_id"], 1.0 - d, m["chunk_start"], m["chunk_start"] + len(doc))
+            for m, d, doc in zip(got["metadatas"][0], got["distances"][0], got["documents"][0])
+        ]
+
+    def lexical(self, query: Query, filters: Filters | None, n: int = CANDIDATES) -> list[tuple[str, float]]:
+        index = self.store.lexical()
+        hits = index.search(query.tokens, n, self._mask(index, filters))
+        meta = dict(zip(index.ids, index.metadatas))
+        return [(meta[chunk_id]["section_id"], score) for chunk_id, score in hits]
+
+    def numbers(self, query: Query, filters: Filters | None) -> list[str]:
+        """Sections naming a document number of the query: those about it first, then mentions."""
+        if not query.doc_number_keys and not query.bare_numbers:
+            return []
+        sections = self.store.sections()
+        fingerprint = self.store.manifest().fingerprint()
+        if self._numbers is None or self._numbers[0] != fingerprint:
+            self._numbers = (fingerprint, doc_number_index(sections))
+        index = self._numbers[1]
+        keys = list(query.doc_number_keys)
+        for bare in query.bare_numbers:  # "quyết định 2230" → every number 2230/…
+            keys += [k for k in index if k.startswith(bare + "/") or k.startswith(bare + "-")]
+        found: list[str] = []
+        for key in keys:
+            found += [sid for sid in index.get(key, []) if sid not in found]
+        found = [sid for sid in found if self._allowed(sections[sid], filters)]
+
+        def is_instrument(sid: str) -> bool:
+            s = sections[sid]
+            return bool(s.instrument) and any(fold(s.instrument).replace(" ", "") == k for k in keys)
+        return sorted(found, key=lambda sid: not is_instrument(sid))  # stable: document order within a tier
+
+    # ---- fusion -------------------------------------------------------------------
+    def search(self, query: Query, vector: np.ndarray, k: int = 5, filters: Filters | None = None) -> list[Hit]:
+        sections = self.store.sections()
+        fused: dict[str, float] = {}
+        best: dict[str, Hit] = {}
+
+        def hit(sid: str) -> Hit:
+            if sid not in best:
+                best[sid] = Hit(section=sections[sid], score=0.0)
+            return best[sid]
+
+        seen: set[str] = set()
+        for sid, cosine, start, end in self.dense(vector, filters):
+            if sid not in sections:
+                continue
+            h = hit(sid)
+            if cosine > h.dense:
+                h.dense, h.best_chunk_start, h.best_chunk_end = cosine, start, end
+            if sid not in seen:
+                seen.add(sid)
+                fused[sid] = fused.get(sid, 0.0) + WEIGHTS["dense"] / (RRF_K + len(seen))
+        seen = set()
+        for sid, score in self.lexical(query, filters):
+            if sid not in sections or sid in seen:
+                continue
+            seen.add(sid)
+            hit(sid).lexical = max(hit(sid).lexical, score)
+            fused[sid] = fused.get(sid, 0.0) + WEIGHTS["lexical"] / (RRF_K + len(seen))
+        for rank, sid in enumerate(self.numbers(query, filters), start=1):
+            hit(sid).exact_number = True
+            fused[sid] = fused.get(sid, 0.0) + WEIGHTS["number"] / (RRF_K + rank)
+        if query.qtype == "signer" and fused:
+            # "Who signed …?" is answered by the signature block of the document the question is about.
+            top = sorted(fused, key=fused.get, reverse=True)
+            sources = list(dict.fromkeys(sections[sid].source for sid in top[:3]))
+            signatures = [s.id for s in sections.values() if s.path == SIGNATURE and s.source in sources]
+            signatures.sort(key=lambda sid: sources.index(sections[sid].source))
+            for i, sid in enumerate(signatures):
+                hit(sid)
+                fused[sid] = fused[top[0]] + 0.01 / (1 + i)
+        ranked = sorted(fused, key=fused.get, reverse=True)[:k]
+        for sid in ranked:
+            best[sid].score = fused[sid]
+            if best[sid].best_chunk_end == 0:
+                best[sid].best_chunk_end = len(best[sid].section.text)
+        return [best[sid] for sid in ranked]

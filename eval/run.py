@@ -1,0 +1,155 @@
+"""`chidao eval`: retrieval, answer, citation and abstention quality on the gold questions.
+
+Gold lines: {"id", "category", "question", "source", "section_contains", "answer_contains"}
+for answerable questions; {"id", "category", "question", "answerable": false} otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+from datetime import datetime, timezone
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from assistant.service import CALIBRATION
+
+K_RETRIEVE = 10
+
+
+class GoldQuestion(BaseModel):
+    id: str
+    category: str
+    question: str
+    answerable: bool = True
+    source: str | None = None
+    section_contains: str | None = None
+    answer_contains: str | None = None
+
+
+def load_gold(path: Path) -> list[GoldQuestion]:
+    questions = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as e:
+        raise ValueError(f"cannot read gold file {path}: {e.strerror}") from None
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            q = GoldQuestion.model_validate_json(line)
+        except Exception as e:  # pydantic's message is long; one line is enough here
+            raise ValueError(f"{path}:{n}: not a gold question ({str(e).splitlines()[0]})") from None
+        if q.answerable and not (q.source and q.section_contains and q.answer_contains):
+            raise ValueError(f"{path}:{n}: an answerable question needs source, section_contains and answer_contains")
+        questions.append(q)
+    if not questions:
+        raise ValueError(f"{path} holds no questions")
+    return questions
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip()
+
+
+def _exact_span(docs_dir: Path, version: str, source: str, quote: str, start: int, end: int) -> bool:
+    """Re-check a citation from the stored file itself, not through the answer code."""
+    text = (docs_dir / f"{source}.{version}.txt").read_text(encoding="utf-8")
+    return 0 <= start < end <= len(text) and text[start:end] == quote
+
+
+def _percentile(values: list[float], p: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def _best_threshold(strengths: list[tuple[float, bool]]) -> float:
+    """The threshold that makes the most right abstain/answer decisions; midpoint of the widest tie."""
+    points = sorted({s for s, _ in strengths})
+    candidates = [0.0] + [(a + b) / 2 for a, b in zip(points, points[1:])] + [points[-1] + 1e-6]
+
+    def correct(t: float) -> int:
+        return sum((s >= t) == should_answer for s, should_answer in strengths)
+    best = max(correct(t) for t in candidates)
+    tied = [t for t in candidates if correct(t) == best]
+    return round(tied[len(tied) // 2], 4)
+
+
+def run_eval(assistant, questions: list[GoldQuestion], calibrate: bool = False) -> dict:
+    if calibrate:
+        saved = assistant.threshold
+        assistant.threshold = 0.0
+        judged = [(assistant.assess(q.question, k=K_RETRIEVE)[1], q.answerable) for q in questions]
+        threshold = _best_threshold(judged)
+        CALIBRATION.write_text(json.dumps({
+            "min_evidence": threshold, "questions": len(questions),
+            "calibrated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "note": "fitted on eval/gold.jsonl by `chidao eval --calibrate`",
+        }, indent=1) + "\n")
+        assistant.threshold = threshold if threshold is not None else saved
+
+    rows = []
+    manifest = assistant.store.manifest().documents
+    for q in questions:
+        answer = assistant.ask(q.question, k=K_RETRIEVE)
+        rank = None
+        if q.answerable:
+            for i, r in enumerate(answer.retrieved, 1):
+                if r.source == q.source and _squash(q.section_contains) in _squash(r.text):
+                    rank = i
+                    break
+        quotes = [_squash(c.quote) for c in answer.citations]
+        valid = [_exact_span(assistant.store.docs_dir, manifest[c.source].version, c.source, c.quote, c.start, c.end)
+                 for c in answer.citations]
+        rows.append({
+            "id": q.id, "category": q.category, "answerable": q.answerable, "abstained": answer.abstained,
+            "rank": rank,
+            "answer_ok": bool(q.answerable and not answer.abstained
+                              and any(_squash(q.answer_contains) in quote for quote in quotes)),
+            "citations": len(valid), "valid_citations": sum(valid),
+            "ms": answer.timings_ms["total"],
+        })
+    return {"threshold": assistant.threshold, "overall": _metrics(rows),
+            "by_category": {c: _metrics([r for r in rows if r["category"] == c])
+                            for c in sorted({r["category"] for r in rows})},
+            "questions": rows}
+
+
+def _metrics(rows: list[dict]) -> dict:
+    answerable = [r for r in rows if r["answerable"]]
+    unanswerable = [r for r in rows if not r["answerable"]]
+    citations = sum(r["citations"] for r in rows)
+
+    def share(xs: list[bool]) -> float | None:
+        return round(sum(xs) / len(xs), 3) if xs else None
+    return {
+        "questions": len(rows),
+        "hit@1": share([r["rank"] == 1 for r in answerable]),
+        "hit@5": share([r["rank"] is not None and r["rank"] <= 5 for r in answerable]),
+        "mrr": round(statistics.fmean([1 / r["rank"] if r["rank"] else 0.0 for r in answerable]), 3) if answerable else None,
+        "answer_accuracy": share([r["answer_ok"] for r in answerable]),
+        "citation_validity": round(sum(r["valid_citations"] for r in rows) / citations, 3) if citations else 1.0,
+        "abstention_accuracy": share([r["abstained"] != r["answerable"] for r in rows]),
+        "false_abstention_rate": share([r["abstained"] for r in answerable]),
+        "unanswerable_abstained": share([r["abstained"] for r in unanswerable]),
+        "latency_p50_ms": round(_percentile([r["ms"] for r in rows], 50), 1),
+        "latency_p95_ms": round(_percentile([r["ms"] for r in rows], 95), 1),
+    }
+
+
+def print_report(result: dict, console) -> None:
+    from rich.table import Table
+
+    columns = ["questions", "hit@1", "hit@5", "mrr", "answer_accuracy", "citation_validity",
+               "abstention_accuracy", "false_abstention_rate", "latency_p50_ms", "latency_p95_ms"]
+    table = Table("category", *columns, title=f"chidao eval (abstention threshold {result['threshold']})")
+    for name, m in list(result["by_category"].items()) + [("overall", result["overall"])]:
+        table.add_row(name, *("–" if m[c] is None else str(m[c]) for c in columns))
+    console.print(table)
+    misses = [r for r in result["questions"] if (r["answerable"] and not r["answer_ok"]) or (not r["answerable"] and not r["abstained"])]
+    if misses:
+        console.print("misses: " + ", ".join(f"{r['id']}(rank={r['rank']}, abstained={r['abstained']})" for r in misses))
