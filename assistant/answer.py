@@ -142,7 +142,11 @@ class Composer:
         return max(h.dense for h in hits[:3]) + 0.25 * self._coverage(self._terms(query), evidence[0].quote)
 
     def choose(self, evidence: list[Evidence]) -> list[Evidence]:
-        """The best quote, plus close runners-up (at most 3 quotes from at most 2 sections)."""
+        """The best quote, plus close runners-up: at most 3 quotes, best section first.
+
+        Another section must be nearly as strong as the best (0.95): a neighbouring committee's
+        decision quoted beside the right one reads as part of the answer.
+        """
         if not evidence:
             return []
         top = evidence[0]
@@ -150,15 +154,15 @@ class Composer:
         for e in evidence[1:]:
             if len(chosen) == MAX_QUOTES:
                 break
-            sections = {c.hit.section.id for c in chosen}
-            if e.hit.section.id not in sections and len(sections) == 2:
-                continue
             if any(e.start < c.end and e.end > c.start for c in chosen):
                 continue
+            same_section = e.hit.section.id == top.hit.section.id
             adjacent = any(e.hit.section.id == c.hit.section.id and 0 <= e.start - c.end <= 3 for c in chosen)
-            if e.score >= 0.85 * top.score or (adjacent and e.score >= 0.7 * top.score):
+            if (same_section and (e.score >= 0.85 * top.score or (adjacent and e.score >= 0.7 * top.score))) \
+                    or (not same_section and e.score >= 0.95 * top.score):
                 chosen.append(e)
-        return sorted(chosen, key=lambda e: (e.hit.section.source, e.start))
+        order = list(dict.fromkeys(e.hit.section.id for e in chosen))
+        return sorted(chosen, key=lambda e: (order.index(e.hit.section.id), e.start))
 
     def citation(self, n: int, e: Evidence) -> Citation:
         s = e.hit.section
@@ -174,17 +178,19 @@ class Composer:
         )
 
     def render(self, query: Query, citations: list[Citation]) -> str:
-        lines = []
+        """One line naming document and section, then its quotes, each with its number."""
+        lines: list[str] = []
+        previous = None
         for c in citations:
-            record = self.records.get(c.source)
-            where = _document_label(record, query.language)
-            if c.doc_number:
-                where = f"{c.doc_number}" + (f" ({c.date:%d/%m/%Y})" if c.date else "") + f", {where}"
-            section = c.section.split(" — ", 1)[-1]
-            if query.language == "vi":
-                lines.append(f"Theo {where} — mục “{section}”: “{c.quote}” [{c.n}]")
-            else:
-                lines.append(f"According to {where} — section “{section}”: “{c.quote}” [{c.n}]")
+            if (c.source, c.section) != previous:
+                previous = (c.source, c.section)
+                where = _document_label(self.records.get(c.source), query.language)
+                if c.doc_number:
+                    where = c.doc_number + (f" ({c.date:%d/%m/%Y})" if c.date else "") + f", {where}"
+                section = c.section.split(" — ", 1)[-1]
+                lines.append(f"Theo {where} — mục “{section}”:" if query.language == "vi"
+                             else f"According to {where} — section “{section}”:")
+            lines.append(f"“{c.quote}” [{c.n}]")
         return "\n".join(lines)
 
 

@@ -210,9 +210,13 @@ def docs_list() -> None:
         err.print("no documents ingested (run `chidao ingest`)")
         return
     table = Table("source", "kind", "period", "sections", "chunks", "ingested (UTC)", "title")
+    for column in table.columns[:6]:
+        column.no_wrap = True
+    table.columns[6].overflow = "ellipsis"
+    table.columns[6].no_wrap = True
     for r in sorted(documents.values(), key=lambda r: r.source):
         table.add_row(r.source, r.kind, r.period_label or "", str(r.n_sections), str(r.n_chunks),
-                      r.ingested_at.strftime("%Y-%m-%d %H:%M"), r.title[:60])
+                      r.ingested_at.strftime("%Y-%m-%d %H:%M"), r.title)
     Console().print(table)
 
 

@@ -66,6 +66,10 @@ class Embedder:
                 self._cache.popitem(last=False)
             return vector
 
+    def clear_cache(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
     def embed_documents(self, texts: Sequence[str], titles: Sequence[str | None] | None = None,
                         show_progress: bool = False) -> np.ndarray:
         """Embed passages; each may carry a title for the document prompt."""

@@ -1,0 +1,124 @@
+"""End to end on the real embedder and a persistent Chroma store holding the sample corpus."""
+
+import json
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+
+from assistant.models import Filters
+from tests.conftest import CORPUS, ROOT
+
+CHIDAO = [sys.executable, "-m", "assistant"]
+
+
+def run(args, env, **kw):
+    return subprocess.run(CHIDAO + args, env=env, capture_output=True, text=True, timeout=600, cwd=ROOT, **kw)
+
+
+def assert_citations_are_exact_spans(answer: dict):
+    for c in answer["citations"]:
+        text = (CORPUS / c["source"]).read_text(encoding="utf-8")
+        assert text[c["start"]:c["end"]] == c["quote"]
+
+
+def test_ask_json_contract(cli_env):
+    done = run(["ask", "Ai làm Trưởng Ban Chỉ đạo phát triển du lịch tỉnh?", "--json", "--k", "5"], cli_env)
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert set(answer) == {"id", "question", "language", "answer", "abstained", "citations", "retrieved", "timings_ms"}
+    assert answer["language"] == "vi" and answer["abstained"] is False
+    assert answer["citations"] and len(answer["retrieved"]) == 5
+    first = answer["citations"][0]
+    assert {"n", "source", "section", "doc_number", "date", "quote", "start", "end"} <= set(first)
+    assert first["source"] == "000_aaa0102457e11305.txt" and first["doc_number"] == "1370/QĐ-UBND"
+    assert first["date"] == "2023-08-30"
+    assert any("Trưởng Ban" in c["quote"] for c in answer["citations"])
+    assert "[1]" in answer["answer"]
+    assert_citations_are_exact_spans(answer)
+    assert set(answer["timings_ms"]) == {"embed", "retrieve", "answer", "total"}
+    scores = [r["score"] for r in answer["retrieved"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_out_of_corpus_question_abstains_end_to_end(cli_env):
+    done = run(["ask", "What is the population of Hanoi?", "--json"], cli_env)
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert answer["abstained"] is True and answer["citations"] == []
+    assert answer["answer"].startswith("The documents do not contain")
+    assert answer["retrieved"]  # the closest sections are still listed, as related, not as citations
+
+
+def test_batch_keeps_order_and_ids_and_reports_bad_lines(cli_env, tmp_path):
+    batch = tmp_path / "q.jsonl"
+    batch.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in [
+        {"id": "a", "question": "QD 2230/QD-UBND"},
+        {"id": "b", "question": "   "},
+        {"id": 3, "question": "Giá vàng hôm nay là bao nhiêu?"},
+    ]) + "\n", encoding="utf-8")
+    done = run(["ask", "--batch", str(batch), "--json"], cli_env)
+    assert done.returncode == 2  # one question was refused
+    lines = [json.loads(x) for x in done.stdout.splitlines()]
+    assert [x["id"] for x in lines] == ["a", "b", 3]
+    assert "2230/QĐ-UBND" in lines[0]["citations"][0]["quote"]
+    assert "empty" in lines[1]["error"]
+    assert lines[2]["abstained"] is True
+
+
+@pytest.mark.parametrize("question", ["", "x" * 1001])
+def test_bad_question_exits_2_with_one_line(cli_env, question):
+    done = run(["ask", question], cli_env)
+    assert done.returncode == 2
+    assert done.stderr.strip().startswith("error:") and len(done.stderr.strip().splitlines()) <= 2
+    assert "Traceback" not in done.stderr
+
+
+def test_filters_are_part_of_the_search(assistant):
+    only_notice = assistant.ask("Ai làm Trưởng Ban Chỉ đạo?", k=5, filters=Filters(sources=["004_6c782aff4e7e5e86.txt"]))
+    assert only_notice.retrieved and {r.source for r in only_notice.retrieved} == {"004_6c782aff4e7e5e86.txt"}
+    assert len(only_notice.retrieved) == 5  # a full top k from within the filter, not a post-filter of five
+    in_2022 = assistant.ask("phòng chống dịch bệnh", k=5, filters=Filters(date_from=date(2022, 1, 1), date_to=date(2022, 12, 31)))
+    assert {r.source for r in in_2022.retrieved} == {"003_b8308b7cb78d46d0.txt"}
+    reports = assistant.ask("thu ngân sách", k=3, filters=Filters(kinds=["report"]))
+    assert {r.source for r in reports.retrieved} == {"002_bbcbd673d8c3e626.txt"}
+
+
+def test_a_quote_that_no_longer_matches_its_source_is_dropped_and_the_assistant_abstains(assistant, monkeypatch):
+    question = "Tuyến xe buýt Mai Pha - Na Sầm chạy bao nhiêu chuyến mỗi ngày?"
+    assert not assistant.ask(question).abstained
+    real = assistant.store.source_text
+
+    def tampered(source):  # one character changed in the stored text: nothing may verify against it
+        return real(source).replace("28 chuyến/ngày", "29 chuyến/ngày")
+    monkeypatch.setattr(assistant.store, "source_text", tampered)
+    answer = assistant.ask(question)
+    assert all("28 chuyến" not in c.quote for c in answer.citations)
+    assert all(tampered(c.source)[c.start:c.end] == c.quote for c in answer.citations)
+
+
+def test_gold_set_meets_the_quality_bar(assistant):
+    from eval.run import load_gold, run_eval
+    result = run_eval(assistant, load_gold(ROOT / "eval" / "gold.jsonl"))
+    overall = result["overall"]
+    assert overall["hit@5"] >= 0.95, overall
+    assert overall["answer_accuracy"] >= 0.85, overall
+    assert overall["citation_validity"] == 1.0, overall
+    assert overall["abstention_accuracy"] >= 0.90, overall
+
+
+def test_served_app_answers_over_http(assistant):
+    from gradio_client import Client
+
+    from ui.app import build_app
+    app = build_app(assistant)
+    app.launch(server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True)
+    try:
+        reply = Client(app.local_url, verbose=False).predict("Quyết định 2230/QĐ-UBND nói gì?", api_name="/ask")
+        assert "2230/QĐ\\-UBND" in reply or "2230/QĐ-UBND" in reply
+        assert "xe buýt nội tỉnh" in reply
+        xss = Client(app.local_url, verbose=False).predict("<img src=x onerror=alert(1)>", api_name="/ask")
+        assert "<img" not in xss
+    finally:
+        app.close()

@@ -1,0 +1,38 @@
+import pytest
+
+from assistant.models import MAX_QUESTION_CHARS, QuestionError
+from assistant.query import parse_question
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\n\t"])
+def test_empty_question_is_refused(question):
+    with pytest.raises(QuestionError, match="empty"):
+        parse_question(question)
+
+
+def test_over_long_question_is_refused():
+    with pytest.raises(QuestionError, match=str(MAX_QUESTION_CHARS)):
+        parse_question("a" * (MAX_QUESTION_CHARS + 1))
+
+
+def test_language_and_type():
+    assert parse_question("Ai làm Trưởng Ban Chỉ đạo phát triển du lịch tỉnh?").language == "vi"
+    assert parse_question("ai lam truong ban chi dao du lich").language == "vi"
+    q = parse_question("Who chairs the tourism steering committee?")
+    assert (q.language, q.qtype) == ("en", "who")
+    assert parse_question("Ai ký thông báo này?").qtype == "signer"
+    assert parse_question("Bao nhiêu hộ nghèo?").qtype == "number"
+
+
+def test_english_question_searches_with_vietnamese_terms_not_folded_english():
+    q = parse_question("Who chairs the tourism steering committee?")
+    assert "du_lich" in q.tokens and "ban_chi" in q.tokens
+    assert "the" not in q.tokens  # "the" would fold onto Vietnamese "thể/thế"
+    assert "Ban Chỉ đạo" in q.search_text
+
+
+def test_document_numbers_typed_any_way():
+    assert parse_question("QD 2230/QD-UBND").doc_number_keys == ["2230/qd-ubnd"]
+    assert parse_question("Quyết định 2230/QĐ-UBND nói gì?").doc_number_keys == ["2230/qd-ubnd"]
+    assert parse_question("Công văn 4280 /VP-KGVX").doc_number_keys == ["4280/vp-kgvx"]
+    assert parse_question("quyết định số 2230 nói gì").bare_numbers == ["2230"]

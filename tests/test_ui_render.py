@@ -1,0 +1,16 @@
+from assistant.models import Answer, Citation
+from ui.app import render, safe
+
+
+def test_document_and_question_text_is_inert():
+    payload = "<img src=x onerror=alert(1)> <script>alert(1)</script> [link](javascript:alert(1))"
+    shown = safe(payload)
+    assert "<img" not in shown and "<script" not in shown and "](javascript" not in shown
+    assert "&lt;img src=x onerror=alert\\(1\\)&gt;" in shown
+
+
+def test_render_lists_citations_under_the_answer():
+    c = Citation(n=1, source="a.txt", section="Mục 1 — <b>x</b>", doc_number="1370/QĐ-UBND", date="2023-08-30",
+                 quote="Trưởng <Ban>", start=3, end=15, document="A")
+    text = render(Answer(question="q", language="vi", answer="Theo … [1]", abstained=False, citations=[c]))
+    assert "Trích dẫn" in text and "1370/QĐ\\-UBND" in text and "&lt;Ban&gt;" in text and "<b>" not in text
