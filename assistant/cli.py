@@ -176,8 +176,10 @@ def serve(host: Annotated[str, typer.Option(help="Interface to bind (127.0.0.1 k
     store = open_store()
     embedder = load_embedder()
     ensure_ingested(store, embedder)
+    assistant = Assistant(store, embedder)
+    assistant.warm()
     err.print(f"chidao is serving at http://{host}:{port}")
-    build_app(Assistant(store, embedder)).launch(server_name=host, server_port=port, show_error=True)
+    build_app(assistant).launch(server_name=host, server_port=port, show_error=True)
 
 
 @app.command("eval")
@@ -212,12 +214,17 @@ def docs_list() -> None:
     table = Table("source", "kind", "period", "sections", "chunks", "ingested (UTC)", "title")
     for column in table.columns[:6]:
         column.no_wrap = True
+        column.min_width = len(str(column.header))
+    table.columns[0].min_width = 24
+    table.columns[2].min_width = 21
     table.columns[6].overflow = "ellipsis"
     table.columns[6].no_wrap = True
+    table.columns[6].max_width = 60
     for r in sorted(documents.values(), key=lambda r: r.source):
         table.add_row(r.source, r.kind, r.period_label or "", str(r.n_sections), str(r.n_chunks),
                       r.ingested_at.strftime("%Y-%m-%d %H:%M"), r.title)
-    Console().print(table)
+    # Piped output has no terminal width; rich would assume 80 columns and squeeze the table away.
+    Console(width=None if sys.stdout.isatty() else 160).print(table)
 
 
 @docs_app.command("remove")

@@ -43,6 +43,12 @@ class Assistant:
                              Restorer(s.text for s in sections.values()))
         return self._derived[1], self._derived[2]
 
+    def warm(self) -> None:
+        """Build what the first question would otherwise wait for (lexical index, derived tables, model)."""
+        self.store.lexical()
+        self._refresh()
+        self.embedder.embed_query("chỉ đạo")
+
     def composer(self) -> Composer:
         return self._refresh()[0]
 

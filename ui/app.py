@@ -43,18 +43,27 @@ def render(answer: Answer) -> str:
 
 
 def build_app(assistant) -> gr.Blocks:
-    def respond(message: str, history: list) -> str:
+    def answer_markdown(question: str) -> str:
+        """The rendered answer for one question (also the `/ask` API endpoint)."""
         try:
-            return render(assistant.ask(message))
+            return render(assistant.ask(question))
         except QuestionError as e:
             return safe(str(e))
 
-    return gr.ChatInterface(
-        respond,
-        title="chidao — hỏi đáp văn bản chỉ đạo, điều hành",
-        description="Mỗi câu trả lời là trích dẫn nguyên văn, đã được kiểm chứng với văn bản gốc. "
-                    "Answers quote the documents verbatim; every quote is checked against the source.",
-        examples=EXAMPLES, run_examples_on_click=True, cache_examples=False,
-        chatbot=gr.Chatbot(sanitize_html=True, render_markdown=True, height=560),
-        flagging_mode="never", api_name="ask",
-    )
+    def respond(message: str, history: list) -> tuple[str, list]:
+        # The question is shown escaped too: a pasted "<img onerror=…>" is text, not an element.
+        history = history + [{"role": "user", "content": safe(message)},
+                             {"role": "assistant", "content": answer_markdown(message)}]
+        return "", history
+
+    with gr.Blocks(title="chidao") as app:
+        gr.Markdown("# chidao — hỏi đáp văn bản chỉ đạo, điều hành\n"
+                    "Mỗi câu trả lời là trích dẫn nguyên văn, đã được kiểm chứng với văn bản gốc. "
+                    "Answers quote the documents verbatim; every quote is checked against the source.")
+        chat = gr.Chatbot(sanitize_html=True, render_markdown=True, height=560, label="chidao")
+        box = gr.Textbox(placeholder="Đặt câu hỏi… / Ask a question…", show_label=False, autofocus=True,
+                         submit_btn=True)
+        gr.Examples(EXAMPLES, inputs=box)
+        box.submit(respond, [box, chat], [box, chat], api_visibility="private")
+        gr.api(answer_markdown, api_name="ask")
+    return app
