@@ -27,7 +27,6 @@ class Retriever:
     def __init__(self, store: Store, embedder):
         self.store = store
         self.embedder = embedder
-        self._numbers: tuple[str, dict[str, list[str]]] | None = None
 
     # ---- filters ------------------------------------------------------------------
     def _where(self, filters: Filters | None) -> dict:
@@ -100,10 +99,7 @@ class Retriever:
         if not query.doc_number_keys and not query.bare_numbers:
             return []
         sections = self.store.sections()
-        fingerprint = self.store.manifest().fingerprint()
-        if self._numbers is None or self._numbers[0] != fingerprint:
-            self._numbers = (fingerprint, doc_number_index(sections))
-        index = self._numbers[1]
+        index = self.store.derived("doc_numbers", lambda: doc_number_index(sections))
         keys = list(query.doc_number_keys)
         for bare in query.bare_numbers:  # "quyết định 2230" → every number 2230/…
             keys += [k for k in index if k.startswith(bare + "/") or k.startswith(bare + "-")]

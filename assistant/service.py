@@ -32,16 +32,12 @@ class Assistant:
         self.embedder = embedder
         self.retriever = Retriever(store, embedder)
         self.threshold = min_evidence() if threshold is None else threshold
-        self._derived: tuple[str, Composer, Restorer] | None = None
-
     def _refresh(self) -> tuple[Composer, Restorer]:
-        """Structures derived from the sections, rebuilt when the store changes."""
-        fingerprint = self.store.manifest().fingerprint()
-        if self._derived is None or self._derived[0] != fingerprint:
+        """Structures derived from the sections; the store rebuilds them when its documents change."""
+        def build():
             sections = self.store.sections()
-            self._derived = (fingerprint, Composer(sections, self.store.manifest().documents),
-                             Restorer(s.text for s in sections.values()))
-        return self._derived[1], self._derived[2]
+            return Composer(sections, self.store.manifest().documents), Restorer(s.text for s in sections.values())
+        return self.store.derived("answering", build)
 
     def warm(self) -> None:
         """Build what the first question would otherwise wait for (lexical index, derived tables, model)."""

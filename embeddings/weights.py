@@ -126,7 +126,7 @@ def resolve_model(name: str | None = None) -> str:
     if name:
         if Path(name).expanduser().is_dir():
             return str(Path(name).expanduser())
-        if name == HUB_ID or "/" in name and not Path(name).exists():
+        if name == HUB_ID or ("/" in name and not Path(name).exists()):
             return name  # a hub id: works only where a hub is reachable
         raise WeightsError(f"CHIDAO_EMBED_MODEL={name!r} is neither a folder nor a hub id.")
     path = default_model_path()

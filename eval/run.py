@@ -81,7 +81,6 @@ def _best_threshold(strengths: list[tuple[float, bool]]) -> float:
 
 def run_eval(assistant, questions: list[GoldQuestion], calibrate: bool = False) -> dict:
     if calibrate:
-        saved = assistant.threshold
         assistant.threshold = 0.0
         judged = [(assistant.assess(q.question, k=K_RETRIEVE)[1], q.answerable) for q in questions]
         threshold = _best_threshold(judged)
@@ -90,7 +89,7 @@ def run_eval(assistant, questions: list[GoldQuestion], calibrate: bool = False) 
             "calibrated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "note": "fitted on eval/gold.jsonl by `chidao eval --calibrate`",
         }, indent=1) + "\n")
-        assistant.threshold = threshold if threshold is not None else saved
+        assistant.threshold = threshold
 
     if hasattr(assistant.embedder, "clear_cache"):
         assistant.embedder.clear_cache()  # latencies below include embedding each question

@@ -86,20 +86,34 @@ class Store:
         self.collection = self.client.get_or_create_collection(
             COLLECTION, embedding_function=None, metadata={"hnsw:space": "cosine"}
         )
-        self._lexical = None
-        self._sections: dict[str, Section] | None = None
+        self._manifest: tuple[int, Manifest] | None = None  # (mtime_ns, parsed)
+        self._derived: dict[str, object] = {}  # sections, lexical index: valid for one manifest fingerprint
+        self._derived_for: str | None = None
         self._texts: dict[str, str] = {}
 
     # ---- manifest ---------------------------------------------------------------------
     def manifest(self) -> Manifest:
-        if not self.manifest_path.exists():
+        """The documents in force; re-read only when the file changed (another process may ingest)."""
+        try:
+            mtime = self.manifest_path.stat().st_mtime_ns
+        except FileNotFoundError:
             return Manifest()
-        return Manifest.model_validate_json(self.manifest_path.read_text(encoding="utf-8"))
+        if self._manifest is None or self._manifest[0] != mtime:
+            self._manifest = (mtime, Manifest.model_validate_json(self.manifest_path.read_text(encoding="utf-8")))
+        return self._manifest[1]
 
     def _save_manifest(self, manifest: Manifest) -> None:
         _atomic_write(self.manifest_path, manifest.model_dump_json(indent=1))
-        self._sections = None
-        self._lexical = None
+        self._manifest = None  # a write within the same mtime tick must still be seen
+
+    def _cached(self, key: str, build):
+        """A structure derived from the documents in force, rebuilt when the manifest changes."""
+        fingerprint = self.manifest().fingerprint()
+        if self._derived_for != fingerprint:
+            self._derived, self._derived_for = {}, fingerprint
+        if key not in self._derived:
+            self._derived[key] = build()
+        return self._derived[key]
 
     # ---- writing ---------------------------------------------------------------------
     def put_document(self, doc: Document, chunks: list[Chunk], vectors: np.ndarray) -> DocumentRecord:
@@ -128,14 +142,14 @@ class Store:
             period_label=doc.period_label, n_sections=len(doc.sections), n_chunks=len(chunks),
             ingested_at=datetime.now(timezone.utc),
         )
-        manifest = self.manifest()
+        manifest = self.manifest().model_copy(deep=True)
         manifest.documents[doc.source] = record
         self._save_manifest(manifest)  # the switch: from here on the new version is in force
         self.collect_garbage()
         return record
 
     def remove_document(self, source: str) -> bool:
-        manifest = self.manifest()
+        manifest = self.manifest().model_copy(deep=True)
         if source not in manifest.documents:
             return False
         del manifest.documents[source]
@@ -167,13 +181,17 @@ class Store:
         return self._texts[key]
 
     def sections(self) -> dict[str, Section]:
-        if self._sections is None:
+        def load() -> dict[str, Section]:
             out: dict[str, Section] = {}
             for r in self.manifest().documents.values():
                 raw = json.loads((self.docs_dir / f"{r.source}.{r.version}.json").read_text(encoding="utf-8"))
                 out.update({s["id"]: Section.model_validate(s) for s in raw})
-            self._sections = out
-        return self._sections
+            return out
+        return self._cached("sections", load)
+
+    def derived(self, key: str, build):
+        """Let the question side cache its own structures on the same fingerprint."""
+        return self._cached(key, build)
 
     def versions(self) -> list[str]:
         return [r.version for r in self.manifest().documents.values()]
@@ -183,9 +201,7 @@ class Store:
 
     # ---- lexical index -------------------------------------------------------------
     def lexical(self) -> "LexicalIndex":
-        if self._lexical is None:
-            self._lexical = LexicalIndex.load_or_build(self)
-        return self._lexical
+        return self._cached("lexical", lambda: LexicalIndex.load_or_build(self))
 
     def clear(self) -> None:
         """Remove everything under CHIDAO_HOME that chidao wrote (used by tests and `--reset`)."""

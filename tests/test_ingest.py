@@ -109,3 +109,13 @@ def test_remove_document(store, folder, fake_embedder):
     assert set(store.manifest().documents) == {SMALL[0]}
     assert {s for s, _ in chunk_versions(store)} == {SMALL[0]}
     assert not list(store.docs_dir.glob(f"{SMALL[1]}.*"))
+
+
+def test_a_serving_store_sees_what_another_process_ingested(store, folder, fake_embedder, tmp_path):
+    ingest([folder / SMALL[0]], store, lambda: fake_embedder)
+    serving = Store(store.home)  # e.g. `chidao serve`, while `chidao ingest` runs in another shell
+    assert {s.source for s in serving.sections().values()} == {SMALL[0]}
+    assert {m["source"] for m in serving.lexical().metadatas} == {SMALL[0]}
+    ingest([folder], Store(store.home), lambda: fake_embedder)
+    assert {s.source for s in serving.sections().values()} == set(SMALL)
+    assert {m["source"] for m in serving.lexical().metadatas} == set(SMALL)
