@@ -6,6 +6,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.chidao-installed
 
+CHROMIUM := /usr/bin/chromium
+
 .PHONY: serve test models install clean
 
 $(BIN)/python:
@@ -24,7 +26,11 @@ models: $(STAMP)
 serve: models
 	$(BIN)/chidao serve
 
-test: models
+# The browser tests drive Debian's Chromium (a test tool's own browser download fails here).
+$(CHROMIUM):
+	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+
+test: models $(CHROMIUM)
 	$(BIN)/python -m pytest -q -rs
 
 clean:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -185,10 +186,14 @@ def serve(host: Annotated[str, typer.Option(help="Interface to bind (127.0.0.1 k
 @app.command("eval")
 def evaluate(gold: Annotated[Path, typer.Option(help="Gold questions (JSONL).")] = Path(__file__).resolve().parent.parent / "eval" / "gold.jsonl",
              as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
-             calibrate: Annotated[bool, typer.Option(help="Fit the abstention threshold on the gold set and save it.")] = False) -> None:
+             calibrate: Annotated[bool, typer.Option(help="Fit the abstention threshold on the dev split and save it.")] = False,
+             gate: Annotated[bool, typer.Option("--gate", help="Exit 1 if a gated metric is below eval/thresholds.json.")] = False,
+             report: Annotated[Optional[Path], typer.Option(help="Write an HTML report with charts into this folder.")] = None,
+             compare: Annotated[bool, typer.Option("--compare", help="Also run BM25-only, tutorial and dense-only baselines.")] = False) -> None:
     """Measure retrieval, answers, citations and abstention on the gold questions."""
     from assistant.service import Assistant
-    from eval.run import load_gold, print_report, run_eval
+    from eval.run import gate as failed_gate
+    from eval.run import load_gold, load_thresholds, print_report, run_eval
 
     try:
         questions = load_gold(gold)
@@ -197,11 +202,60 @@ def evaluate(gold: Annotated[Path, typer.Option(help="Gold questions (JSONL).")]
     store = open_store()
     embedder = load_embedder()
     ensure_ingested(store, embedder)
-    result = run_eval(Assistant(store, embedder), questions, calibrate=calibrate)
+    assistant = Assistant(store, embedder)
+    result = run_eval(assistant, questions, calibrate=calibrate)
+    if compare:
+        from eval.compare import print_compare, run_compare
+        result["compare"] = run_compare(assistant, questions)
     if as_json:
         print(json.dumps(result, ensure_ascii=False, indent=1))
     else:
         print_report(result, Console())
+        if compare:
+            print_compare(result["compare"], Console())
+    if report:
+        from eval.report import write_report
+        err.print(f"report written to {write_report(result, report)}")
+    if gate:
+        failures = failed_gate(result["overall"], load_thresholds())
+        for line in failures:
+            err.print(f"[red]gate:[/red] {line}", highlight=False)
+        if failures:
+            raise typer.Exit(1)
+        err.print("gate: every gated metric meets eval/thresholds.json")
+
+
+@app.command()
+def bench(scales: Annotated[str, typer.Option(help="Synthetic store sizes for the scaling curve (sections).")] = "1000,10000,100000",
+          ingestion: Annotated[bool, typer.Option("--ingest/--no-ingest", help="Time a full ingestion of the sample corpus.")] = True,
+          out: Annotated[Path, typer.Option(help="Folder for bench.json and the scaling plot.")] = Path("docs/bench")) -> None:
+    """Measure ingestion, query latency (single and 8 concurrent), cold start, memory and a scaling curve."""
+    from assistant.service import Assistant
+    from eval import bench as b
+    from eval.run import load_gold
+
+    questions = [q.question for q in load_gold(Path(__file__).resolve().parent.parent / "eval" / "gold.jsonl")]
+    store = open_store()
+    embedder = load_embedder()
+    ensure_ingested(store, embedder)
+    result: dict = {"machine": {"cpus": os.cpu_count(), "embed_dtype": embedder.dtype}}
+    if ingestion:
+        err.print("timing ingestion of the sample corpus …")
+        result["ingest"] = b.bench_ingest(SAMPLE_CORPUS, embedder)
+    assistant = Assistant(store, embedder)
+    err.print("timing questions (single, then 8 concurrent) …")
+    result["query"] = b.bench_queries(assistant, questions)
+    result["query"]["index_bytes"] = b._du(store.home)
+    err.print("timing a cold start and serving memory …")
+    result["query"].update(b.bench_cold_start(store.home, questions[0]))
+    result["query"].update(b.bench_serving_rss(store.home, questions[:40]))
+    sizes = [int(x) for x in scales.split(",") if x.strip()]
+    err.print(f"scaling curve over {sizes} synthetic sections …")
+    out.mkdir(parents=True, exist_ok=True)
+    result["scaling"] = b.bench_scaling(store.home, assistant, questions[:40], sizes, out / "scaling.png")
+    (out / "bench.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
+    Console().print_json(json.dumps(result))
+    err.print(f"written {out / 'bench.json'} and {out / 'scaling.png'}")
 
 
 @docs_app.command("list")

@@ -29,8 +29,10 @@ class Retriever:
         self.embedder = embedder
 
     # ---- filters ------------------------------------------------------------------
-    def _where(self, filters: Filters | None) -> dict:
-        clauses: list[dict] = [{"version": {"$in": self.store.versions()}}]
+    def _where(self, filters: Filters | None) -> dict | None:
+        # Versions not in force exist only while an ingest runs; they are dropped after the query
+        # rather than filtered in it (an $in over every document's version is a scan at scale).
+        clauses: list[dict] = []
         if filters:
             if filters.sources:
                 clauses.append({"source": {"$in": filters.sources}})
@@ -41,6 +43,8 @@ class Retriever:
                 clauses.append({"period_end": {"$gte": _day(filters.date_from)}})
             if filters.date_to:
                 clauses.append({"period_start": {"$lte": _day(filters.date_to)}})
+        if not clauses:
+            return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
     def _mask(self, lexical, filters: Filters | None) -> np.ndarray | None:
@@ -79,14 +83,16 @@ class Retriever:
         total = self.store.count_chunks()
         if total == 0:
             return []
+        in_force = set(self.store.versions())
         got = self.store.collection.query(
-            query_embeddings=[vector.tolist()], n_results=min(n, total), where=self._where(filters),
+            query_embeddings=[vector.tolist()], n_results=min(n + 10, total), where=self._where(filters),
             include=["metadatas", "distances", "documents"],
         )
         return [
             (m["section_id"], 1.0 - d, m["chunk_start"], m["chunk_start"] + len(doc))
             for m, d, doc in zip(got["metadatas"][0], got["distances"][0], got["documents"][0])
-        ]
+            if m["version"] in in_force
+        ][:n]
 
     def lexical(self, query: Query, filters: Filters | None, n: int = CANDIDATES) -> list[tuple[str, float]]:
         index = self.store.lexical()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from pathlib import Path
@@ -16,6 +17,7 @@ from store.index import Store
 
 CALIBRATION = Path(__file__).resolve().parent.parent / "eval" / "calibration.json"
 DEFAULT_MIN_EVIDENCE = 0.5
+RESTORER_SECTIONS = 5000
 
 
 def min_evidence() -> float:
@@ -36,14 +38,19 @@ class Assistant:
         """Structures derived from the sections; the store rebuilds them when its documents change."""
         def build():
             sections = self.store.sections()
-            return Composer(sections, self.store.manifest().documents), Restorer(s.text for s in sections.values())
+            # The vocabulary for restoring diacritics saturates long before a large store ends.
+            sample = itertools.islice(sections.values(), RESTORER_SECTIONS)
+            return Composer(sections, self.store.manifest().documents), Restorer(s.text for s in sample)
         return self.store.derived("answering", build)
 
     def warm(self) -> None:
         """Build what the first question would otherwise wait for (lexical index, derived tables, model)."""
+        self.warm_structures()
+        self.embedder.embed_query("chỉ đạo")
+
+    def warm_structures(self) -> None:
         self.store.lexical()
         self._refresh()
-        self.embedder.embed_query("chỉ đạo")
 
     def composer(self) -> Composer:
         return self._refresh()[0]

@@ -117,36 +117,42 @@ class Store:
 
     # ---- writing ---------------------------------------------------------------------
     def put_document(self, doc: Document, chunks: list[Chunk], vectors: np.ndarray) -> DocumentRecord:
-        version = doc.sha256[:12]
-        base = self.docs_dir / f"{doc.source}.{version}"
-        _atomic_write(base.with_name(base.name + ".txt"), doc.text)
-        _atomic_write(base.with_name(base.name + ".json"),
-                      json.dumps([s.model_dump(mode="json") for s in doc.sections], ensure_ascii=False))
-        sections = {s.id: s for s in doc.sections}
-        metadatas = []
-        for c in chunks:
-            s = sections[c.section_id]
-            metadatas.append({
-                "source": doc.source, "version": version, "kind": doc.kind, "section_id": s.id,
-                "ordinal": s.ordinal, "path": s.path, "title": s.title, "chunk_start": c.start,
-                "period_start": _day(doc.period_start, 0), "period_end": _day(doc.period_end, 99991231),
-            })
-        for i in range(0, len(chunks), 256):
-            self.collection.upsert(
-                ids=[c.id for c in chunks[i:i + 256]], embeddings=vectors[i:i + 256].tolist(),
-                documents=[c.text for c in chunks[i:i + 256]], metadatas=metadatas[i:i + 256],
-            )
-        record = DocumentRecord(
-            source=doc.source, version=version, sha256=doc.sha256, kind=doc.kind, title=doc.title,
-            number=doc.number, period_start=doc.period_start, period_end=doc.period_end,
-            period_label=doc.period_label, n_sections=len(doc.sections), n_chunks=len(chunks),
-            ingested_at=datetime.now(timezone.utc),
-        )
+        return self.put_documents([(doc, chunks, vectors)])[0]
+
+    def put_documents(self, batch: list[tuple[Document, list[Chunk], np.ndarray]]) -> list[DocumentRecord]:
+        """Store new versions beside the old, switch the manifest once, then drop what it no longer names."""
+        records = []
+        for doc, chunks, vectors in batch:
+            version = doc.sha256[:12]
+            base = self.docs_dir / f"{doc.source}.{version}"
+            _atomic_write(base.with_name(base.name + ".txt"), doc.text)
+            _atomic_write(base.with_name(base.name + ".json"),
+                          json.dumps([s.model_dump(mode="json") for s in doc.sections], ensure_ascii=False))
+            sections = {s.id: s for s in doc.sections}
+            metadatas = []
+            for c in chunks:
+                s = sections[c.section_id]
+                metadatas.append({
+                    "source": doc.source, "version": version, "kind": doc.kind, "section_id": s.id,
+                    "ordinal": s.ordinal, "path": s.path, "title": s.title, "chunk_start": c.start,
+                    "period_start": _day(doc.period_start, 0), "period_end": _day(doc.period_end, 99991231),
+                })
+            for i in range(0, len(chunks), 4096):
+                self.collection.upsert(
+                    ids=[c.id for c in chunks[i:i + 4096]], embeddings=vectors[i:i + 4096].tolist(),
+                    documents=[c.text for c in chunks[i:i + 4096]], metadatas=metadatas[i:i + 4096],
+                )
+            records.append(DocumentRecord(
+                source=doc.source, version=version, sha256=doc.sha256, kind=doc.kind, title=doc.title,
+                number=doc.number, period_start=doc.period_start, period_end=doc.period_end,
+                period_label=doc.period_label, n_sections=len(doc.sections), n_chunks=len(chunks),
+                ingested_at=datetime.now(timezone.utc),
+            ))
         manifest = self.manifest().model_copy(deep=True)
-        manifest.documents[doc.source] = record
-        self._save_manifest(manifest)  # the switch: from here on the new version is in force
+        manifest.documents.update({r.source: r for r in records})
+        self._save_manifest(manifest)  # the switch: from here on the new versions are in force
         self.collect_garbage()
-        return record
+        return records
 
     def remove_document(self, source: str) -> bool:
         manifest = self.manifest().model_copy(deep=True)
@@ -258,7 +264,9 @@ class LexicalIndex:
         scores = self.retriever.get_scores(tokens)
         if mask is not None:
             scores = np.where(mask, scores, 0.0)
-        top = np.argsort(-scores)[:k]
+        k = min(k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]  # O(n), then sort only the k
+        top = top[np.argsort(-scores[top])]
         return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
 
 

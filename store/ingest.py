@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,13 +25,15 @@ class IngestReport:
 
 
 def ingest(paths: list[Path], store: Store, embedder_factory: Callable[[], object],
-           progress: Callable[[str, int, int], None] | None = None) -> IngestReport:
+           progress: Callable[[str, int, int], None] | None = None,
+           timings: dict[str, float] | None = None) -> IngestReport:
     """Ingest files; unchanged ones cost nothing, bad ones are reported and skipped.
 
     `embedder_factory` is called only when something needs embedding, so a re-run over an
     unchanged corpus does not load the model.
     """
     report = IngestReport()
+    clock = _Clock(timings if timings is not None else {})
     files, report.skipped = discover(paths)
     manifest = store.manifest()
     by_hash = {r.sha256: r.source for r in manifest.documents.values()}
@@ -38,7 +42,8 @@ def ingest(paths: list[Path], store: Store, embedder_factory: Callable[[], objec
     for n, path in enumerate(files):
         name = path.name
         try:
-            text = read_text(path)
+            with clock("read"):
+                text = read_text(path)
         except ReadError as e:
             report.skipped.append(str(e))
             continue
@@ -50,23 +55,43 @@ def ingest(paths: list[Path], store: Store, embedder_factory: Callable[[], objec
         if sha in by_hash and by_hash[sha] != name:
             report.skipped.append(f"{name}: same content as {by_hash[sha]}, not stored twice")
             continue
-        doc = sectionize(name, text)
+        with clock("parse"):
+            doc = sectionize(name, text)
+            version = doc.sha256[:12]
+            chunks = [c for s in doc.sections for c in chunk_section(s, version)]
         if not doc.sections:
             report.skipped.append(f"{name}: no text to index")
             continue
-        version = doc.sha256[:12]
-        chunks = [c for s in doc.sections for c in chunk_section(s, version)]
         # The document prompt's title: document › enclosing headings › section (a chunk alone lacks them).
         titles = {s.id: " › ".join(t for t in (doc.title, s.context, s.title) if t and t != s.text) for s in doc.sections}
         if progress:
             progress(name, n, len(files))
         if embedder is None:
-            embedder = embedder_factory()
-        vectors = embedder.embed_documents([c.text for c in chunks], [titles[c.section_id] for c in chunks])
-        store.put_document(doc, chunks, vectors)
+            with clock("load model"):
+                embedder = embedder_factory()
+        with clock("embed"):
+            vectors = embedder.embed_documents([c.text for c in chunks], [titles[c.section_id] for c in chunks])
+        with clock("write"):
+            store.put_document(doc, chunks, vectors)
         by_hash[sha] = name
         (report.updated if current else report.added).append(name)
         report.sections[name] = len(doc.sections)
     if report.added or report.updated:
-        store.lexical()  # rebuild now, not on the first question
+        with clock("lexical index"):
+            store.lexical()  # rebuild now, not on the first question
     return report
+
+
+class _Clock:
+    """Adds the time spent in each stage to a dict: where ingestion time goes."""
+
+    def __init__(self, totals: dict[str, float]):
+        self.totals = totals
+
+    @contextmanager
+    def __call__(self, stage: str):
+        t = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.totals[stage] = self.totals.get(stage, 0.0) + time.perf_counter() - t

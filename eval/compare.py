@@ -1,0 +1,128 @@
+"""`chidao eval --compare`: chidao against simpler pipelines, same questions, same embedder, one process.
+
+(a) BM25 only, over chidao's chunks (folded syllables + bigrams);
+(b) the usual tutorial pipeline: RecursiveCharacterTextSplitter(1000, 200) over each whole file,
+    Chroma, dense top-k with the raw question;
+(c) dense only over chidao's sections (raw question, no lexicon, no diacritic restoration);
+(d) chidao's full pipeline.
+Baselines have no answer step and never abstain, so they are compared on retrieval, plus whether
+the expected answer string is in their top-1 passage (an upper bound on what a reader could quote).
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from pathlib import Path
+
+from assistant.query import parse_question
+from eval.run import K_RETRIEVE, _ndcg, _squash
+
+TUTORIAL_CHUNK, TUTORIAL_OVERLAP = 1000, 200
+
+
+def _tutorial_index(assistant):
+    """Chroma collection of 1000/200 character chunks of the stored texts, built once per corpus."""
+    import chromadb
+    from chromadb.config import Settings
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    store = assistant.store
+    folder = store.home / "baselines" / "tutorial"
+    client = chromadb.PersistentClient(path=str(folder), settings=Settings(anonymized_telemetry=False))
+    name = "tutorial_" + store.manifest().fingerprint()
+    if name in [c.name for c in client.list_collections()]:
+        return client.get_collection(name, embedding_function=None)
+    for old in client.list_collections():
+        client.delete_collection(old.name)
+    collection = client.create_collection(name, embedding_function=None, metadata={"hnsw:space": "cosine"})
+    splitter = RecursiveCharacterTextSplitter(chunk_size=TUTORIAL_CHUNK, chunk_overlap=TUTORIAL_OVERLAP)
+    ids, texts, metas = [], [], []
+    for source in sorted(store.manifest().documents):
+        for i, chunk in enumerate(splitter.split_text(store.source_text(source))):
+            ids.append(f"{source}:{i}")
+            texts.append(chunk)
+            metas.append({"source": source})
+    vectors = assistant.embedder.embed_documents(texts)
+    collection.add(ids=ids, embeddings=vectors.tolist(), documents=texts, metadatas=metas)
+    return collection
+
+
+def _dedupe(items: list[tuple[str, str, str]]) -> list[tuple[str, str]]:
+    """(key, source, text) ranked → first occurrence per key, as (source, text)."""
+    seen, out = set(), []
+    for key, source, text in items:
+        if key not in seen:
+            seen.add(key)
+            out.append((source, text))
+    return out
+
+
+def run_compare(assistant, questions) -> dict:
+    sections = assistant.store.sections()
+    tutorial = _tutorial_index(assistant)
+    lexical = assistant.store.lexical()
+    meta = dict(zip(lexical.ids, lexical.metadatas))
+    answerable = [q for q in questions if q.answerable]
+    rows: dict[str, list[dict]] = {"a_bm25": [], "b_tutorial": [], "c_dense_sections": [], "d_chidao": []}
+
+    def score(system: str, q, ranked: list[tuple[str, str]], answer_ok: bool | None = None) -> None:
+        relevant = [q.is_relevant(src, text) for src, text in ranked[:K_RETRIEVE]]
+        top1 = _squash(ranked[0][1]) if ranked else ""
+        rows[system].append({
+            "rank": relevant.index(True) + 1 if any(relevant) else None,
+            "ndcg": _ndcg(relevant, len(q.relevant)),
+            "in_top1": all(_squash(a) in top1 for a in q.answer_contains),
+            "answer_ok": answer_ok,
+        })
+
+    for q in answerable:
+        query = parse_question(q.question)
+        raw_vector = assistant.embedder.embed_query(query.text)
+        hits = lexical.search(query.tokens, 4 * K_RETRIEVE)
+        score("a_bm25", q, _dedupe([(meta[c]["section_id"], sections[meta[c]["section_id"]].source,
+                                     sections[meta[c]["section_id"]].text) for c, _ in hits]))
+        got = tutorial.query(query_embeddings=[raw_vector.tolist()], n_results=K_RETRIEVE, include=["documents", "metadatas"])
+        score("b_tutorial", q, [(m["source"], d) for m, d in zip(got["metadatas"][0], got["documents"][0])])
+        dense = assistant.retriever.dense(raw_vector, None, 4 * K_RETRIEVE)
+        score("c_dense_sections", q, _dedupe([(sid, sections[sid].source, sections[sid].text) for sid, *_ in dense]))
+        answer = assistant.ask(q.question, k=K_RETRIEVE)
+        quotes = [_squash(c.quote) for c in answer.citations]
+        score("d_chidao", q, [(r.source, r.text) for r in answer.retrieved],
+              answer_ok=not answer.abstained and all(any(_squash(a) in x for x in quotes) for a in q.answer_contains))
+
+    def summary(rs: list[dict]) -> dict:
+        n = len(rs)
+        return {
+            "questions": n,
+            "hit@1": round(sum(r["rank"] == 1 for r in rs) / n, 3),
+            "hit@5": round(sum(r["rank"] is not None and r["rank"] <= 5 for r in rs) / n, 3),
+            "mrr": round(statistics.fmean(1 / r["rank"] if r["rank"] else 0 for r in rs), 3),
+            "ndcg@10": round(statistics.fmean(r["ndcg"] for r in rs), 3),
+            "answer_in_top1": round(sum(r["in_top1"] for r in rs) / n, 3),
+            "answer_accuracy": round(sum(bool(r["answer_ok"]) for r in rs) / n, 3) if rs[0]["answer_ok"] is not None else None,
+        }
+    table = {system: summary(rs) for system, rs in rows.items()}
+    full = table["d_chidao"]
+    ratios = {system: {m: round(full[m] / v, 2) if v else None for m, v in t.items()
+                       if m in ("hit@1", "hit@5", "mrr", "ndcg@10", "answer_in_top1")}
+              for system, t in table.items() if system != "d_chidao"}
+    return {"systems": table, "ratio_of_chidao_to": ratios,
+            "note": "answerable gold questions only; baselines have no answer step and do not abstain"}
+
+
+def print_compare(result: dict, console) -> None:
+    from rich.table import Table
+    metrics = ["questions", "hit@1", "hit@5", "mrr", "ndcg@10", "answer_in_top1", "answer_accuracy"]
+    table = Table("system", *metrics, title="chidao eval --compare (answerable questions)")
+    for system, m in result["systems"].items():
+        table.add_row(system, *("–" if m[k] is None else str(m[k]) for k in metrics))
+    console.print(table)
+    ratios = Table("(d) ÷", "hit@1", "hit@5", "mrr", "ndcg@10", "answer_in_top1", title="ratio of chidao (d) to each baseline")
+    for system, r in result["ratio_of_chidao_to"].items():
+        ratios.add_row(system, *(str(r[k]) for k in ["hit@1", "hit@5", "mrr", "ndcg@10", "answer_in_top1"]))
+    console.print(ratios)
+
+
+def save(result: dict, path: Path) -> None:
+    path.write_text(json.dumps(result, indent=1), encoding="utf-8")
