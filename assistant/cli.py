@@ -183,14 +183,36 @@ def serve(host: Annotated[str, typer.Option(help="Interface to bind (127.0.0.1 k
     build_app(assistant).launch(server_name=host, server_port=port, show_error=True)
 
 
-@app.command("eval")
-def evaluate(gold: Annotated[Path, typer.Option(help="Gold questions (JSONL).")] = Path(__file__).resolve().parent.parent / "eval" / "gold.jsonl",
+eval_app = typer.Typer(help="Measure quality on the gold questions; import staff feedback as candidates.")
+app.add_typer(eval_app, name="eval")
+
+
+@eval_app.command("import-feedback")
+def import_feedback(feedback: Annotated[Optional[Path], typer.Argument(help="Feedback JSONL (default: CHIDAO_HOME/feedback.jsonl).")] = None) -> None:
+    """Turn staff feedback into gold candidates (eval/candidates.jsonl) for a person to review."""
+    from eval.feedback import CANDIDATES
+    from eval.feedback import import_feedback as run_import
+    from store.index import chidao_home
+
+    path = feedback or chidao_home() / "feedback.jsonl"
+    if not path.is_file():
+        fail(f"no feedback file at {path}: the chat UI writes one when staff rate answers", 2)
+    added, skipped, problems = run_import(path, Path(__file__).resolve().parent.parent / "eval" / "gold.jsonl")
+    for line in problems:
+        err.print(f"[yellow]skipped[/yellow] {line}", highlight=False)
+    err.print(f"{added} candidate(s) added to {CANDIDATES}, {skipped} already known; review them before moving into gold.jsonl")
+
+
+@eval_app.callback(invoke_without_command=True)
+def evaluate(ctx: typer.Context,gold: Annotated[Path, typer.Option(help="Gold questions (JSONL).")] = Path(__file__).resolve().parent.parent / "eval" / "gold.jsonl",
              as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
              calibrate: Annotated[bool, typer.Option(help="Fit the abstention threshold on the dev split and save it.")] = False,
              gate: Annotated[bool, typer.Option("--gate", help="Exit 1 if a gated metric is below eval/thresholds.json.")] = False,
              report: Annotated[Optional[Path], typer.Option(help="Write an HTML report with charts into this folder.")] = None,
              compare: Annotated[bool, typer.Option("--compare", help="Also run BM25-only, tutorial and dense-only baselines.")] = False) -> None:
     """Measure retrieval, answers, citations and abstention on the gold questions."""
+    if ctx.invoked_subcommand is not None:
+        return
     from assistant.service import Assistant
     from eval.run import gate as failed_gate
     from eval.run import load_gold, load_thresholds, print_report, run_eval
