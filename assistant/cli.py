@@ -13,6 +13,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from store.ingest import SAMPLE_CORPUS
+
 app = typer.Typer(help="chidao: answers with verified quotes from UBND directives.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
 docs_app = typer.Typer(help="List or remove ingested documents.", no_args_is_help=True)
@@ -20,7 +22,6 @@ models_app = typer.Typer(help="Obtain the embedder's weights.", no_args_is_help=
 app.add_typer(docs_app, name="docs")
 app.add_typer(models_app, name="models")
 
-SAMPLE_CORPUS = Path(__file__).resolve().parent.parent / "data" / "corpus"
 err = Console(stderr=True)
 
 
@@ -169,18 +170,24 @@ def _print_answer(answer) -> None:
 
 @app.command()
 def serve(host: Annotated[str, typer.Option(help="Interface to bind (127.0.0.1 keeps it on this machine).")] = "127.0.0.1",
-          port: Annotated[int, typer.Option(help="Port.")] = 7860) -> None:
+          port: Annotated[int, typer.Option(help="Port.")] = 7860,
+          share: Annotated[bool, typer.Option(help="Ask Gradio for a public share link (off by default).")] = False,
+          auth: Annotated[Optional[str], typer.Option(help="Require a login, user:password (or set CHIDAO_AUTH).")] = None) -> None:
     """Serve the chat UI in the browser; ingests the sample corpus first if the store is empty."""
     from assistant.service import Assistant
-    from ui.app import build_app
+    from ui.app import auth_from, build_app, launch
 
+    try:
+        login = auth_from(auth)
+    except ValueError as e:
+        fail(str(e), 2)
     store = open_store()
     embedder = load_embedder()
     ensure_ingested(store, embedder)
     assistant = Assistant(store, embedder)
     assistant.warm()
-    err.print(f"chidao is serving at http://{host}:{port}")
-    build_app(assistant).launch(server_name=host, server_port=port, show_error=True)
+    err.print(f"chidao is serving at http://{host}:{port}" + (" (login required)" if login else ""))
+    launch(build_app(assistant), host=host, port=port, share=share, auth=login)
 
 
 eval_app = typer.Typer(help="Measure quality on the gold questions; import staff feedback as candidates.")

@@ -17,7 +17,7 @@ from store.index import Store
 
 CALIBRATION = Path(__file__).resolve().parent.parent / "eval" / "calibration.json"
 DEFAULT_MIN_EVIDENCE = 0.5
-RESTORER_SECTIONS = 5000
+RESTORER_SECTIONS = 1000
 
 
 def min_evidence() -> float:

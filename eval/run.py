@@ -132,14 +132,13 @@ def run_eval(assistant, questions: list[GoldQuestion], calibrate: bool = False) 
         assistant.embedder.clear_cache()  # latencies below include embedding each question
     rows = []
     manifest = assistant.store.manifest().documents
-    sections = assistant.store.sections()
     for q in questions:
         answer = assistant.ask(q.question, k=K_RETRIEVE)
         relevant = [q.answerable and q.is_relevant(r.source, r.text) for r in answer.retrieved]
         quotes = [_squash(c.quote) for c in answer.citations]
         valid = [_exact_span(assistant.store.docs_dir, manifest[c.source].version, c.source, c.quote, c.start, c.end)
                  for c in answer.citations]
-        cited = [_section_of(sections, c.source, c.start, c.end) for c in answer.citations]
+        cited = [assistant.store.section_at(c.source, c.start, c.end) for c in answer.citations]
         rows.append({
             "id": q.id, "category": q.category, "split": q.split, "answerable": q.answerable,
             "abstained": answer.abstained,
@@ -156,14 +155,6 @@ def run_eval(assistant, questions: list[GoldQuestion], calibrate: bool = False) 
             "by_category": {c: _metrics([r for r in rows if r["category"] == c])
                             for c in sorted({r["category"] for r in rows})},
             "questions": rows}
-
-
-def _section_of(sections: dict, source: str, start: int, end: int):
-    """The stored section whose spans hold a citation's offsets (looked up, not taken from the answer)."""
-    for s in sections.values():
-        if s.source == source and any(sp.start <= start and end <= sp.end for sp in s.spans):
-            return s
-    return None
 
 
 def _ndcg(relevant: list[bool], n_relevant: int) -> float:

@@ -151,7 +151,7 @@ class Store:
         manifest = self.manifest().model_copy(deep=True)
         manifest.documents.update({r.source: r for r in records})
         self._save_manifest(manifest)  # the switch: from here on the new versions are in force
-        self.collect_garbage()
+        self.collect_garbage([r.source for r in records])
         return records
 
     def remove_document(self, source: str) -> bool:
@@ -160,20 +160,34 @@ class Store:
             return False
         del manifest.documents[source]
         self._save_manifest(manifest)
-        self.collect_garbage()
+        self.collect_garbage([source])
         return True
 
-    def collect_garbage(self) -> None:
-        """Delete chunks and files of versions the manifest no longer names (leftovers of a crash too)."""
+    def collect_garbage(self, sources: list[str] | None = None) -> None:
+        """Delete chunks and files of versions the manifest no longer names.
+
+        With `sources`, only those documents are looked at (after a write); without, every chunk
+        is (after an interrupted run). Filters stay per source: an $in/$nin over every version
+        would exceed SQLite's variable limit on a large store.
+        """
         manifest = self.manifest()
-        in_force = {f"{r.source}.{r.version}" for r in manifest.documents.values()}
+        in_force = {r.source: r.version for r in manifest.documents.values()}
         for path in self.docs_dir.iterdir():
-            if path.suffix in (".txt", ".json", ".tmp") and path.name.rsplit(".", 1)[0] not in in_force:
+            name = path.name.rsplit(".", 2)[0] if path.suffix == ".tmp" else path.name.rsplit(".", 1)[0]
+            source, _, version = name.rpartition(".")
+            if (sources is None or source in sources) and in_force.get(source) != version:
                 path.unlink(missing_ok=True)
-        versions = [r.version for r in manifest.documents.values()]
-        stale = self.collection.get(where={"version": {"$nin": versions}} if versions else None, include=[])
-        if stale["ids"]:
-            self.collection.delete(ids=stale["ids"])
+        if sources is None:
+            got = self.collection.get(include=["metadatas"])
+            stale = [i for i, m in zip(got["ids"], got["metadatas"]) if in_force.get(m["source"]) != m["version"]]
+        else:
+            stale = []
+            for source in sources:
+                where = ({"$and": [{"source": source}, {"version": {"$ne": in_force[source]}}]}
+                         if source in in_force else {"source": source})
+                stale += self.collection.get(where=where, include=[])["ids"]
+        for i in range(0, len(stale), 4096):
+            self.collection.delete(ids=stale[i:i + 4096])
 
     # ---- reading ---------------------------------------------------------------------
     def source_text(self, source: str) -> str:
@@ -194,6 +208,13 @@ class Store:
                 out.update({s["id"]: Section.model_validate(s) for s in raw})
             return out
         return self._cached("sections", load)
+
+    def section_at(self, source: str, start: int, end: int) -> Section | None:
+        """The section whose spans hold [start, end) of a stored source (a citation's section)."""
+        for s in self.sections().values():
+            if s.source == source and any(sp.start <= start and end <= sp.end for sp in s.spans):
+                return s
+        return None
 
     def derived(self, key: str, build):
         """Let the question side cache its own structures on the same fingerprint."""

@@ -14,6 +14,8 @@ from store.index import Store
 from store.reader import ReadError, discover, read_text
 from store.sectioning import sectionize
 
+SAMPLE_CORPUS = Path(__file__).resolve().parent.parent / "data" / "corpus"
+
 
 @dataclass
 class IngestReport:

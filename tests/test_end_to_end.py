@@ -123,14 +123,33 @@ def test_ci_gate_fails_when_a_threshold_is_raised_above_the_current_figure(gold_
 def test_served_app_answers_over_http(assistant):
     from gradio_client import Client
 
-    from ui.app import build_app
+    from ui.app import build_app, launch
     app = build_app(assistant)
-    app.launch(server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True)
+    launch(app, port=None, block=False)
     try:
         reply = Client(app.local_url, verbose=False).predict("Quyết định 2230/QĐ-UBND nói gì?", api_name="/ask")
         assert "2230/QĐ\\-UBND" in reply or "2230/QĐ-UBND" in reply
         assert "xe buýt nội tỉnh" in reply
         xss = Client(app.local_url, verbose=False).predict("<img src=x onerror=alert(1)>", api_name="/ask")
         assert "<img" not in xss
+    finally:
+        app.close()
+
+
+def test_optional_login_guards_the_app(assistant, monkeypatch):
+    import urllib.error
+    import urllib.request
+
+    from ui.app import auth_from, build_app, launch
+    monkeypatch.setenv("CHIDAO_AUTH", "canbo:mat-khau")
+    assert auth_from(None) == ("canbo", "mat-khau")
+    with pytest.raises(ValueError):
+        auth_from("no-colon")
+    app = build_app(assistant)
+    launch(app, port=None, block=False, auth=auth_from(None))
+    try:
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(app.local_url + "config", timeout=30)
+        assert refused.value.code == 401
     finally:
         app.close()

@@ -12,5 +12,6 @@ def test_document_and_question_text_is_inert():
 def test_render_lists_citations_under_the_answer():
     c = Citation(n=1, source="a.txt", section="Mục 1 — <b>x</b>", doc_number="1370/QĐ-UBND", date="2023-08-30",
                  quote="Trưởng <Ban>", start=3, end=15, document="A")
-    text = render(Answer(question="q", language="vi", answer="Theo … [1]", abstained=False, citations=[c]))
+    text = render(Answer(question="q", language="vi", answer="Theo … “Trưởng <Ban>” [1]", abstained=False, citations=[c]), turn=4)
     assert "Trích dẫn" in text and "1370/QĐ\\-UBND" in text and "&lt;Ban&gt;" in text and "<b>" not in text
+    assert "[\\[1\\]](#cite-4-1)" in text  # the inline [1] opens citation 1 of turn 4

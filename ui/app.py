@@ -1,17 +1,26 @@
-"""The Gradio chat: the same answer function as `chidao ask`, citations listed under each answer.
+"""The chidao chat UI (Gradio): the same answer function as `chidao ask`.
 
-Everything shown comes from documents or users, so it is HTML-escaped and markdown-escaped
-before Gradio renders it: a document or question containing <script> shows as text.
+Everything shown comes from documents or users, so it is HTML-escaped (and markdown-escaped
+where Gradio renders markdown) before it reaches the page: a document or question containing
+<script> shows as text. Inline citations [1] are links that open the quoted passage, with the
+quote highlighted, in the side panel.
 """
 
 from __future__ import annotations
 
 import html
+import json
+import os
 import re
+import shutil
+from datetime import date, datetime, timezone
+from pathlib import Path
 
 import gradio as gr
 
-from assistant.models import Answer, QuestionError
+from assistant.models import Answer, Filters, QuestionError
+from store.ingest import SAMPLE_CORPUS, ingest
+from ui.export import answer_markdown, session_docx
 
 EXAMPLES = [
     "Ai làm Trưởng Ban Chỉ đạo phát triển du lịch tỉnh?",
@@ -19,6 +28,57 @@ EXAMPLES = [
     "Who chairs the tourism steering committee?",
     "bao nhieu ho ngheo nam 2023",
 ]
+KINDS = ["digest", "report", "notice", "text"]
+UPLOAD_SUFFIXES = [".txt", ".md"]
+
+CSS = """
+.chidao-hidden { display: none !important; }
+#citation-panel mark, #full-document mark { background: #ffe28a; padding: 0 2px; border-radius: 2px; }
+#citation-panel .ctx, #full-document .doc { white-space: pre-wrap; line-height: 1.5; }
+#full-document .doc { max-height: 520px; overflow-y: auto; border: 1px solid #ddd; padding: 8px; }
+"""
+# Inline citation links carry "#cite-<turn>-<n>": a click hands that key to a hidden textbox,
+# whose input event opens the passage. Installed once when the page loads.
+JS = """
+() => {
+  document.addEventListener('click', (event) => {
+    const link = event.target.closest('a[href^="#cite-"]');
+    if (!link) return;
+    event.preventDefault();
+    event.stopPropagation();
+    const box = document.querySelector('#cite-input textarea');
+    // a nonce, so that clicking the same citation again is still a change
+    box.value = link.getAttribute('href').slice('#cite-'.length) + '@' + Date.now();
+    box.dispatchEvent(new Event('input', { bubbles: true }));
+  }, true);
+}
+"""
+SCROLL_TO_MARK = "() => { setTimeout(() => document.querySelector('#full-document mark')?.scrollIntoView({block: 'center'}), 300); }"
+
+LABELS = {
+    "vi": {"chat": "Hỏi đáp", "library": "Thư viện văn bản", "placeholder": "Đặt câu hỏi về văn bản chỉ đạo…",
+           "filters": "Bộ lọc (áp dụng khi tìm kiếm)", "documents": "Văn bản", "kinds": "Loại văn bản",
+           "from": "Từ ngày (YYYY-MM-DD)", "to": "Đến ngày (YYYY-MM-DD)", "used": "Các mục đã dùng (điểm)",
+           "comment": "Góp ý (tuỳ chọn)", "copy": "Bản Markdown cho báo cáo", "docx": "Tải phiên hỏi đáp (.docx)",
+           "panel": "Nguồn trích dẫn", "full": "Mở toàn văn", "upload": "Tải lên văn bản (.txt, .md)",
+           "add": "Thêm vào kho", "remove": "Xoá văn bản", "reindex": "Lập chỉ mục lại",
+           "searching": "⏳ Đang tìm trong văn bản…", "citations": "Trích dẫn",
+           "closest": "Các mục gần nhất (tham khảo, không phải trích dẫn)",
+           "no_citation": "Nhấn vào một trích dẫn [1] trong câu trả lời để xem đoạn văn gốc.",
+           "thanks": "Đã ghi nhận góp ý.", "nothing_to_rate": "Chưa có câu trả lời để góp ý.",
+           "up": "Hữu ích", "down": "Chưa đúng"},
+    "en": {"chat": "Ask", "library": "Document library", "placeholder": "Ask about the directives…",
+           "filters": "Filters (applied to the search)", "documents": "Documents", "kinds": "Document kinds",
+           "from": "From (YYYY-MM-DD)", "to": "To (YYYY-MM-DD)", "used": "Sections used (scores)",
+           "comment": "Comment (optional)", "copy": "Markdown for a briefing", "docx": "Download the session (.docx)",
+           "panel": "Cited source", "full": "Open the whole document", "upload": "Upload documents (.txt, .md)",
+           "add": "Add to the library", "remove": "Remove document", "reindex": "Re-index",
+           "searching": "⏳ Searching the documents…", "citations": "Citations",
+           "closest": "Closest sections (related, not citations)",
+           "no_citation": "Click a citation [1] in an answer to see the source passage.",
+           "thanks": "Feedback recorded.", "nothing_to_rate": "No answer to rate yet.",
+           "up": "Helpful", "down": "Not right"},
+}
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
 
 
@@ -27,43 +87,277 @@ def safe(text: str) -> str:
     return _MARKDOWN.sub(r"\\\1", html.escape(text, quote=True)).replace("\n", "  \n")
 
 
-def render(answer: Answer) -> str:
-    parts = [safe(answer.answer)]
+def render(answer: Answer, turn: int = 0) -> str:
+    """The answer with inline citation links, then the citation list (or the closest sections)."""
+    t = LABELS[answer.language]
+    body = safe(answer.answer)
+    for c in answer.citations:
+        body = body.replace(f"\\[{c.n}\\]", f"[\\[{c.n}\\]](#cite-{turn}-{c.n})")
+    parts = [body]
     if answer.citations:
-        parts.append("\n**" + ("Trích dẫn" if answer.language == "vi" else "Citations") + "**")
+        parts.append(f"\n**{t['citations']}**")
         for c in answer.citations:
             ref = " · ".join(x for x in (c.doc_number, c.date.strftime("%d/%m/%Y") if c.date else None) if x)
-            parts.append(f"\n{c.n}\\. {safe(c.source)} · {safe(c.section)}" + (f" · {safe(ref)}" if ref else "")
-                         + f" · ký tự {c.start}–{c.end}  \n> {safe(c.quote)}")
+            parts.append(f"\n[\\[{c.n}\\]](#cite-{turn}-{c.n}) {safe(c.source)} · {safe(c.section)}"
+                         + (f" · {safe(ref)}" if ref else "") + f" · {c.start}–{c.end}  \n> {safe(c.quote)}")
     elif answer.retrieved:
-        parts.append("\n**" + ("Các mục gần nhất (tham khảo)" if answer.language == "vi" else "Closest sections (related, not citations)") + "**")
-        for r in answer.retrieved[:3]:
-            parts.append(f"\n- {safe(r.source)} · {safe(r.section)}")
+        parts.append(f"\n**{t['closest']}**")
+        parts += [f"\n- {safe(r.source)} · {safe(r.section)}" for r in answer.retrieved[:3]]
     return "\n".join(parts)
 
 
-def build_app(assistant) -> gr.Blocks:
-    def answer_markdown(question: str) -> str:
-        """The rendered answer for one question (also the `/ask` API endpoint)."""
+def used_sections(answer: Answer) -> str:
+    return "\n".join(f"- `{r.score:.4f}` {safe(r.source)} · {safe(r.section)}" for r in answer.retrieved) or "–"
+
+
+def _marked(text: str, start: int, end: int) -> str:
+    return f"{html.escape(text[:start])}<mark>{html.escape(text[start:end])}</mark>{html.escape(text[end:])}"
+
+
+def _parse_day(value: str | None) -> date | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise QuestionError(f"“{value}” is not a date: write it as YYYY-MM-DD, e.g. 2023-08-30") from None
+
+
+class ChatUI:
+    """The app's behaviour, kept apart from its layout so each handler is a plain method."""
+
+    def __init__(self, assistant):
+        self.assistant = assistant
+        self.store = assistant.store
+
+    # ---- chat ------------------------------------------------------------------------
+    def respond(self, message, history, session, sources, kinds, date_from, date_to, lang):
+        history = list(history or []) + [{"role": "user", "content": safe(message or "")},
+                                         {"role": "assistant", "content": LABELS[lang]["searching"]}]
+        yield "", history, session, gr.update(), gr.update()
         try:
-            return render(assistant.ask(question))
+            filters = None
+            if sources or kinds or (date_from or "").strip() or (date_to or "").strip():
+                filters = Filters(sources=sources or None, kinds=kinds or None,
+                                  date_from=_parse_day(date_from), date_to=_parse_day(date_to))
+            answer = self.assistant.ask(message, k=8, filters=filters)
         except QuestionError as e:
-            return safe(str(e))
+            history[-1] = {"role": "assistant", "content": safe(str(e))}
+            yield "", history, session, gr.update(), gr.update()
+            return
+        session = list(session or []) + [answer.model_dump(mode="json")]
+        history[-1] = {"role": "assistant", "content": render(answer, len(session) - 1)}
+        yield "", history, session, used_sections(answer), answer_markdown(answer)
 
-    def respond(message: str, history: list) -> tuple[str, list]:
-        # The question is shown escaped too: a pasted "<img onerror=…>" is text, not an element.
-        history = history + [{"role": "user", "content": safe(message)},
-                             {"role": "assistant", "content": answer_markdown(message)}]
-        return "", history
+    def open_citation(self, key, session, lang):
+        """Panel HTML for citation "<turn>-<n>[@nonce]": document, section, number, date, the section with the quote marked."""
+        try:
+            turn, n = (int(x) for x in key.split("@")[0].split("-"))
+            answer = Answer.model_validate(session[turn])
+            c = next(c for c in answer.citations if c.n == n)
+        except (ValueError, IndexError, StopIteration, TypeError):
+            return f"<p>{html.escape(LABELS[lang]['no_citation'])}</p>", None
+        text = self.store.source_text(c.source)
+        section = self.store.section_at(c.source, c.start, c.end)
+        record = self.store.manifest().documents.get(c.source)
+        context = []
+        for span in section.spans if section else []:
+            if span.start <= c.start and c.end <= span.end:
+                context.append(_marked(text[span.start:span.end], c.start - span.start, c.end - span.start))
+            else:
+                context.append(html.escape(text[span.start:span.end]))
+        meta = " · ".join(html.escape(x) for x in (c.doc_number, c.date.strftime("%d/%m/%Y") if c.date else None,
+                                                    c.source, f"{c.start}–{c.end}") if x)
+        panel = (f"<h3>[{c.n}] {html.escape(record.title if record else c.source)}</h3>"
+                 f"<p><b>{html.escape(c.section)}</b><br>{meta}</p>"
+                 f"<div class='ctx'>{'<br>'.join(context) or _marked(text, c.start, c.end)}</div>")
+        return panel, {"source": c.source, "start": c.start, "end": c.end}
 
+    def open_document(self, selected):
+        if not selected:
+            return ""
+        text = self.store.source_text(selected["source"])
+        return f"<div class='doc'>{_marked(text, selected['start'], selected['end'])}</div>"
+
+    # ---- feedback and export --------------------------------------------------------------
+    def feedback(self, rating, comment, session, lang):
+        if not session:
+            return LABELS[lang]["nothing_to_rate"], comment
+        last = session[-1]
+        line = {"time": datetime.now(timezone.utc).isoformat(timespec="seconds"), "question": last["question"],
+                "answer": last["answer"], "abstained": last["abstained"], "citations": last["citations"],
+                "rating": rating, "comment": (comment or "").strip()}
+        with (self.store.home / "feedback.jsonl").open("a", encoding="utf-8") as f:
+            f.write(json.dumps(line, ensure_ascii=False) + "\n")
+        return LABELS[lang]["thanks"], ""
+
+    def export_docx(self, session):
+        if not session:
+            return gr.update(value=None, visible=False)
+        return gr.update(value=str(session_docx([Answer.model_validate(a) for a in session])), visible=True)
+
+    # ---- library ------------------------------------------------------------------------
+    def library_rows(self):
+        return [[r.source, r.kind, r.period_label or "", r.n_sections, r.ingested_at.strftime("%Y-%m-%d %H:%M"), r.title]
+                for r in sorted(self.store.manifest().documents.values(), key=lambda r: r.source)]
+
+    def sources(self):
+        return sorted(self.store.manifest().documents)
+
+    def _library_outputs(self, message):
+        sources = self.sources()
+        return (self.library_rows(), message, gr.update(choices=sources, value=[]),
+                gr.update(choices=sources, value=None))
+
+    def add_files(self, files, progress=gr.Progress()):
+        """Ingest uploaded files; each bad one is named with its reason and nothing stored changes."""
+        if not files:
+            return self._library_outputs("–")
+        uploads = self.store.home / "uploads"
+        uploads.mkdir(exist_ok=True)
+        staged, refused = [], []
+        for f in files:
+            path = Path(f if isinstance(f, str) else f.name)
+            name = re.sub(r"[^\w.\-]+", "_", path.name).lstrip(".") or "document.txt"  # no paths, no hidden files
+            if Path(name).suffix.lower() not in UPLOAD_SUFFIXES:
+                refused.append(f"{name}: only {', '.join(UPLOAD_SUFFIXES)} files can be added here")
+                continue
+            target = uploads / name
+            shutil.copyfile(path, target)
+            staged.append(target)
+        progress(0, desc="…")
+        report = ingest(staged, self.store, lambda: self.assistant.embedder,
+                        progress=lambda name, i, n: progress((i, n), desc=name)) if staged else None
+        lines = refused + (report.skipped if report else [])
+        for path in staged:  # a refused upload leaves no copy behind
+            if report and path.name not in report.added + report.updated + report.unchanged:
+                path.unlink(missing_ok=True)
+        done = (report.added + report.updated) if report else []
+        message = "\n".join([f"✅ {name}: {report.sections[name]} section(s)" for name in done] + [f"⚠️ {x}" for x in lines])
+        return self._library_outputs(message or "–")
+
+    def remove(self, name):
+        if name and self.store.remove_document(name):
+            (self.store.home / "uploads" / name).unlink(missing_ok=True)
+            return self._library_outputs(f"🗑 {name}")
+        return self._library_outputs("–")
+
+    def reindex(self, progress=gr.Progress()):
+        folders = [SAMPLE_CORPUS] + ([self.store.home / "uploads"] if (self.store.home / "uploads").is_dir() else [])
+        report = ingest(folders, self.store, lambda: self.assistant.embedder,
+                        progress=lambda name, i, n: progress((i, n), desc=name))
+        self.assistant.warm_structures()
+        changed = report.added + report.updated
+        return self._library_outputs(f"{len(changed)} changed, {len(report.unchanged)} unchanged"
+                                     + "".join(f"\n⚠️ {x}" for x in report.skipped))
+
+    def relabel(self, lang):
+        t = LABELS[lang]
+        return [gr.update(label=t["chat"]), gr.update(label=t["library"]), gr.update(placeholder=t["placeholder"]),
+                gr.update(label=t["filters"]), gr.update(label=t["documents"]), gr.update(label=t["kinds"]),
+                gr.update(label=t["from"]), gr.update(label=t["to"]), gr.update(label=t["used"]),
+                gr.update(label=t["comment"]), gr.update(label=t["copy"]), gr.update(value=t["docx"]),
+                gr.update(label=t["panel"]), gr.update(value=t["full"]), gr.update(label=t["upload"]),
+                gr.update(value=t["add"]), gr.update(value=t["remove"]), gr.update(value=t["reindex"]),
+                gr.update(value=t["up"]), gr.update(value=t["down"])]
+
+
+def build_app(assistant) -> gr.Blocks:
+    ui = ChatUI(assistant)
+    t = LABELS["vi"]
     with gr.Blocks(title="chidao") as app:
-        gr.Markdown("# chidao — hỏi đáp văn bản chỉ đạo, điều hành\n"
-                    "Mỗi câu trả lời là trích dẫn nguyên văn, đã được kiểm chứng với văn bản gốc. "
-                    "Answers quote the documents verbatim; every quote is checked against the source.")
-        chat = gr.Chatbot(sanitize_html=True, render_markdown=True, height=560, label="chidao")
-        box = gr.Textbox(placeholder="Đặt câu hỏi… / Ask a question…", show_label=False, autofocus=True,
-                         submit_btn=True)
-        gr.Examples(EXAMPLES, inputs=box)
-        box.submit(respond, [box, chat], [box, chat], api_visibility="private")
-        gr.api(answer_markdown, api_name="ask")
+        session = gr.State([])
+        selected = gr.State(None)
+        with gr.Row():
+            gr.Markdown("# chidao — hỏi đáp văn bản chỉ đạo, điều hành\n"
+                        "Mỗi câu trả lời là trích dẫn nguyên văn, đã được kiểm chứng với văn bản gốc. "
+                        "Answers quote the documents verbatim; every quote is checked against the source.")
+            lang = gr.Radio([("Tiếng Việt", "vi"), ("English", "en")], value="vi", show_label=False, scale=0)
+        with gr.Tabs():
+            with gr.Tab(t["chat"], id="chat") as chat_tab:
+                with gr.Row():
+                    with gr.Column(scale=3):
+                        chat = gr.Chatbot(sanitize_html=True, render_markdown=True, height=520, label="chidao",
+                                          elem_id="chat")
+                        box = gr.Textbox(placeholder=t["placeholder"], show_label=False, autofocus=True,
+                                         submit_btn=True, elem_id="question")
+                        gr.Examples(EXAMPLES, inputs=box)
+                        with gr.Accordion(t["filters"], open=False) as filters_box:
+                            with gr.Row():
+                                f_sources = gr.Dropdown(ui.sources(), multiselect=True, label=t["documents"])
+                                f_kinds = gr.Dropdown(KINDS, multiselect=True, label=t["kinds"])
+                            with gr.Row():
+                                f_from = gr.Textbox(label=t["from"])
+                                f_to = gr.Textbox(label=t["to"])
+                        with gr.Accordion(t["used"], open=False) as used_box:
+                            used = gr.Markdown("–", elem_id="used-sections")
+                        with gr.Row():
+                            up = gr.Button(t["up"], scale=0, elem_id="thumbs-up")
+                            down = gr.Button(t["down"], scale=0, elem_id="thumbs-down")
+                            comment = gr.Textbox(label=t["comment"], scale=3)
+                            thanks = gr.Markdown()
+                        briefing = gr.Textbox(label=t["copy"], lines=4, buttons=["copy"], interactive=False,
+                                              elem_id="briefing")
+                        docx_btn = gr.Button(t["docx"], elem_id="docx")
+                        docx_file = gr.File(visible=False, label=".docx")
+                    with gr.Column(scale=2):
+                        panel = gr.HTML(f"<p>{t['no_citation']}</p>", label=t["panel"], elem_id="citation-panel")
+                        full_btn = gr.Button(t["full"], elem_id="open-document")
+                        full = gr.HTML(elem_id="full-document")
+                        cite_key = gr.Textbox(elem_id="cite-input", elem_classes=["chidao-hidden"], show_label=False)
+            with gr.Tab(t["library"], id="library") as library_tab:
+                table = gr.Dataframe(ui.library_rows(), headers=["source", "kind", "period", "sections", "ingested (UTC)", "title"],
+                                     interactive=False, elem_id="library-table")
+                # No file_types filter: Gradio's client would drop other files without a word; the
+                # server refuses them by name instead.
+                upload = gr.File(file_count="multiple", label=t["upload"], elem_id="upload")
+                with gr.Row():
+                    add_btn = gr.Button(t["add"], variant="primary", elem_id="add-documents")
+                    remove_name = gr.Dropdown(ui.sources(), label=t["documents"])
+                    remove_btn = gr.Button(t["remove"], variant="stop")
+                    reindex_btn = gr.Button(t["reindex"])
+                status = gr.Markdown(elem_id="library-status")
+
+        filters = [f_sources, f_kinds, f_from, f_to]
+        box.submit(ui.respond, [box, chat, session, *filters, lang], [box, chat, session, used, briefing],
+                   api_visibility="private")
+        cite_key.change(ui.open_citation, [cite_key, session, lang], [panel, selected], api_visibility="private")
+        full_btn.click(ui.open_document, selected, full, api_visibility="private").then(None, js=SCROLL_TO_MARK)
+        up.click(lambda c, s, la: ui.feedback("up", c, s, la), [comment, session, lang], [thanks, comment], api_visibility="private")
+        down.click(lambda c, s, la: ui.feedback("down", c, s, la), [comment, session, lang], [thanks, comment], api_visibility="private")
+        docx_btn.click(ui.export_docx, session, docx_file, api_visibility="private")
+        library_outputs = [table, status, f_sources, remove_name]
+        add_btn.click(ui.add_files, upload, library_outputs, api_visibility="private")
+        remove_btn.click(ui.remove, remove_name, library_outputs, api_visibility="private")
+        reindex_btn.click(ui.reindex, None, library_outputs, api_visibility="private")
+        lang.change(ui.relabel, lang, [chat_tab, library_tab, box, filters_box, f_sources, f_kinds, f_from, f_to,
+                                       used_box, comment, briefing, docx_btn, panel, full_btn, upload, add_btn,
+                                       remove_btn, reindex_btn, up, down], api_visibility="private")
+
+        def ask_api(question: str) -> str:
+            """The rendered answer for one question."""
+            try:
+                return render(assistant.ask(question))
+            except QuestionError as e:
+                return safe(str(e))
+        gr.api(ask_api, api_name="ask")
     return app
+
+
+def auth_from(value: str | None) -> tuple[str, str] | None:
+    """"user:password" → Gradio's auth pair (from --auth or CHIDAO_AUTH); never logged."""
+    value = value or os.environ.get("CHIDAO_AUTH")
+    if not value:
+        return None
+    user, sep, password = value.partition(":")
+    if not sep or not user or not password:
+        raise ValueError("auth must be given as user:password")
+    return user, password
+
+
+def launch(app: gr.Blocks, host: str = "127.0.0.1", port: int | None = None, share: bool = False,
+           auth: tuple[str, str] | None = None, block: bool = True):
+    return app.launch(server_name=host, server_port=port, share=share, auth=auth, css=CSS, js=JS,
+                      prevent_thread_lock=not block, quiet=not block, show_error=True,
+                      max_file_size=f"{int(float(os.environ.get('CHIDAO_MAX_FILE_MB', '50')))}mb")

@@ -1,0 +1,63 @@
+"""Briefing export: an answer as Markdown with its quotations and references; a session as .docx."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from assistant.models import Answer
+
+HEADINGS = {
+    "vi": {"question": "Câu hỏi", "refs": "Tài liệu tham khảo", "none": "Tài liệu không có thông tin.",
+           "title": "Trích dẫn văn bản chỉ đạo, điều hành", "chars": "ký tự"},
+    "en": {"question": "Question", "refs": "References", "none": "The documents do not say.",
+           "title": "Quoted directives", "chars": "chars"},
+}
+
+
+def reference(c, chars: str) -> str:
+    parts = [c.doc_number, c.date.strftime("%d/%m/%Y") if c.date else None, c.section, c.source, f"{chars} {c.start}–{c.end}"]
+    return ", ".join(p for p in parts if p)
+
+
+def answer_markdown(answer: Answer) -> str:
+    """Paste-ready Markdown: question, quoted answer, numbered references."""
+    h = HEADINGS[answer.language]
+    lines = [f"**{h['question']}:** {answer.question}", ""]
+    if answer.abstained:
+        lines.append(h["none"])
+    else:
+        lines += [f"> {c.quote} [{c.n}]" for c in answer.citations]
+        lines += ["", f"**{h['refs']}**", ""]
+        lines += [f"{c.n}. {reference(c, h['chars'])}" for c in answer.citations]
+    return "\n".join(lines)
+
+
+def session_docx(answers: list[Answer], folder: Path | None = None) -> Path:
+    """All answers of a chat session as one Word document; quotes verbatim, references per answer."""
+    from docx import Document
+    from docx.shared import Pt
+
+    language = answers[0].language if answers else "vi"
+    h = HEADINGS[language]
+    doc = Document()
+    doc.add_heading(h["title"], level=1)
+    doc.add_paragraph(datetime.now().strftime("%d/%m/%Y %H:%M"))
+    for answer in answers:
+        hq = HEADINGS[answer.language]
+        doc.add_heading(f"{hq['question']}: {answer.question}", level=2)
+        if answer.abstained:
+            doc.add_paragraph(hq["none"])
+            continue
+        for c in answer.citations:
+            p = doc.add_paragraph(style="Intense Quote")
+            p.add_run(f"“{c.quote}” [{c.n}]")
+        doc.add_paragraph(hq["refs"]).runs[0].bold = True
+        for c in answer.citations:
+            item = doc.add_paragraph(f"[{c.n}] {reference(c, hq['chars'])}", style="List Number")
+            item.runs[0].font.size = Pt(9)
+    folder = folder or Path(tempfile.mkdtemp(prefix="chidao-briefing-"))
+    path = folder / f"chidao-briefing-{datetime.now():%Y%m%d-%H%M%S}.docx"
+    doc.save(path)
+    return path
