@@ -159,7 +159,7 @@ def _print_answer(answer) -> None:
     if answer.citations:
         console.print()
         for c in answer.citations:
-            ref = ", ".join(x for x in (c.doc_number, c.date and c.date.strftime("%d/%m/%Y")) if x)
+            ref = ", ".join(c.instrument_ref())
             console.print(f"[{c.n}] {c.source} · {c.section}" + (f" · {ref}" if ref else "") + f" · chars {c.start}–{c.end}",
                           highlight=False, markup=False)
     elif answer.retrieved:

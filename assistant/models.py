@@ -76,6 +76,10 @@ class Citation(BaseModel):
     end: int
     document: str  # the document's title, for people
 
+    def instrument_ref(self) -> list[str]:
+        """Number and date as people write them, whichever are known: ["1370/QĐ-UBND", "30/08/2023"]."""
+        return [x for x in (self.doc_number, self.date.strftime("%d/%m/%Y") if self.date else None) if x]
+
 
 class Retrieved(BaseModel):
     source: str

@@ -264,9 +264,16 @@ class LexicalIndex:
             if saved["fingerprint"] == fingerprint:
                 retriever = bm25s.BM25.load(str(folder), show_progress=False) if saved["ids"] else None
                 return cls(retriever, saved["ids"], saved["metadatas"], fingerprint)
-        versions = store.versions()
-        got = store.collection.get(where={"version": {"$in": versions}}, include=["documents", "metadatas"]) \
-            if versions else {"ids": [], "documents": [], "metadatas": []}
+        # Paged, and filtered here: a where-clause listing every version exceeds SQLite's variable limit.
+        in_force = set(store.versions())
+        got: dict[str, list] = {"ids": [], "documents": [], "metadatas": []}
+        for offset in range(0, store.collection.count(), 10_000):
+            page = store.collection.get(include=["documents", "metadatas"], limit=10_000, offset=offset)
+            for i, d, m in zip(page["ids"], page["documents"], page["metadatas"]):
+                if m["version"] in in_force:
+                    got["ids"].append(i)
+                    got["documents"].append(d)
+                    got["metadatas"].append(m)
         retriever = None
         if got["ids"]:
             corpus = [lexical_tokens(m["title"] + "\n" + d) for d, m in zip(got["documents"], got["metadatas"])]

@@ -97,7 +97,7 @@ def render(answer: Answer, turn: int = 0) -> str:
     if answer.citations:
         parts.append(f"\n**{t['citations']}**")
         for c in answer.citations:
-            ref = " · ".join(x for x in (c.doc_number, c.date.strftime("%d/%m/%Y") if c.date else None) if x)
+            ref = " · ".join(c.instrument_ref())
             parts.append(f"\n[\\[{c.n}\\]](#cite-{turn}-{c.n}) {safe(c.source)} · {safe(c.section)}"
                          + (f" · {safe(ref)}" if ref else "") + f" · {c.start}–{c.end}  \n> {safe(c.quote)}")
     elif answer.retrieved:
@@ -167,8 +167,7 @@ class ChatUI:
                 context.append(_marked(text[span.start:span.end], c.start - span.start, c.end - span.start))
             else:
                 context.append(html.escape(text[span.start:span.end]))
-        meta = " · ".join(html.escape(x) for x in (c.doc_number, c.date.strftime("%d/%m/%Y") if c.date else None,
-                                                    c.source, f"{c.start}–{c.end}") if x)
+        meta = " · ".join(html.escape(x) for x in [*c.instrument_ref(), c.source, f"{c.start}–{c.end}"])
         panel = (f"<h3>[{c.n}] {html.escape(record.title if record else c.source)}</h3>"
                  f"<p><b>{html.escape(c.section)}</b><br>{meta}</p>"
                  f"<div class='ctx'>{'<br>'.join(context) or _marked(text, c.start, c.end)}</div>")
@@ -234,13 +233,14 @@ class ChatUI:
             if report and path.name not in report.added + report.updated + report.unchanged:
                 path.unlink(missing_ok=True)
         done = (report.added + report.updated) if report else []
-        message = "\n".join([f"✅ {name}: {report.sections[name]} section(s)" for name in done] + [f"⚠️ {x}" for x in lines])
+        message = "  \n".join([f"**added** {safe(name)}: {report.sections[name]} section(s)" for name in done]
+                               + [f"**refused** {safe(x)}" for x in lines])
         return self._library_outputs(message or "–")
 
     def remove(self, name):
         if name and self.store.remove_document(name):
             (self.store.home / "uploads" / name).unlink(missing_ok=True)
-            return self._library_outputs(f"🗑 {name}")
+            return self._library_outputs(f"**removed** {safe(name)}")
         return self._library_outputs("–")
 
     def reindex(self, progress=gr.Progress()):
@@ -250,7 +250,7 @@ class ChatUI:
         self.assistant.warm_structures()
         changed = report.added + report.updated
         return self._library_outputs(f"{len(changed)} changed, {len(report.unchanged)} unchanged"
-                                     + "".join(f"\n⚠️ {x}" for x in report.skipped))
+                                     + "".join(f"  \n**refused** {safe(x)}" for x in report.skipped))
 
     def relabel(self, lang):
         t = LABELS[lang]

@@ -17,8 +17,7 @@ HEADINGS = {
 
 
 def reference(c, chars: str) -> str:
-    parts = [c.doc_number, c.date.strftime("%d/%m/%Y") if c.date else None, c.section, c.source, f"{chars} {c.start}–{c.end}"]
-    return ", ".join(p for p in parts if p)
+    return ", ".join([*c.instrument_ref(), c.section, c.source, f"{chars} {c.start}–{c.end}"])
 
 
 def answer_markdown(answer: Answer) -> str:
