@@ -23,6 +23,7 @@ app.add_typer(docs_app, name="docs")
 app.add_typer(models_app, name="models")
 
 err = Console(stderr=True)
+GOLD = Path(__file__).resolve().parent.parent / "eval" / "gold.jsonl"
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -204,14 +205,15 @@ def import_feedback(feedback: Annotated[Optional[Path], typer.Argument(help="Fee
     path = feedback or chidao_home() / "feedback.jsonl"
     if not path.is_file():
         fail(f"no feedback file at {path}: the chat UI writes one when staff rate answers", 2)
-    added, skipped, problems = run_import(path, Path(__file__).resolve().parent.parent / "eval" / "gold.jsonl")
+    added, skipped, problems = run_import(path, GOLD)
     for line in problems:
         err.print(f"[yellow]skipped[/yellow] {line}", highlight=False)
     err.print(f"{added} candidate(s) added to {CANDIDATES}, {skipped} already known; review them before moving into gold.jsonl")
 
 
 @eval_app.callback(invoke_without_command=True)
-def evaluate(ctx: typer.Context,gold: Annotated[Path, typer.Option(help="Gold questions (JSONL).")] = Path(__file__).resolve().parent.parent / "eval" / "gold.jsonl",
+def evaluate(ctx: typer.Context,
+             gold: Annotated[Path, typer.Option(help="Gold questions (JSONL).")] = GOLD,
              as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
              calibrate: Annotated[bool, typer.Option(help="Fit the abstention threshold on the dev split and save it.")] = False,
              gate: Annotated[bool, typer.Option("--gate", help="Exit 1 if a gated metric is below eval/thresholds.json.")] = False,
@@ -263,7 +265,7 @@ def bench(scales: Annotated[str, typer.Option(help="Synthetic store sizes for th
     from eval import bench as b
     from eval.run import load_gold
 
-    questions = [q.question for q in load_gold(Path(__file__).resolve().parent.parent / "eval" / "gold.jsonl")]
+    questions = [q.question for q in load_gold(GOLD)]
     store = open_store()
     embedder = load_embedder()
     ensure_ingested(store, embedder)

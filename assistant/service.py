@@ -34,6 +34,7 @@ class Assistant:
         self.embedder = embedder
         self.retriever = Retriever(store, embedder)
         self.threshold = min_evidence() if threshold is None else threshold
+
     def _refresh(self) -> tuple[Composer, Restorer]:
         """Structures derived from the sections; the store rebuilds them when its documents change."""
         def build():

@@ -24,13 +24,10 @@ from pathlib import Path
 
 import numpy as np
 
+from eval.run import percentile
+
 ROOT = Path(__file__).resolve().parent.parent
 SECTIONS_PER_DOCUMENT = 100
-
-
-def _pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))], 1)
 
 
 def _du(path: Path) -> int:
@@ -86,8 +83,8 @@ def bench_queries(assistant, questions: list[str]) -> dict:
         concurrent = list(pool.map(timed, questions))
     wall = time.perf_counter() - t
     return {"questions": len(questions),
-            "single_p50_ms": _pct(single, 50), "single_p95_ms": _pct(single, 95),
-            "concurrent8_p50_ms": _pct(concurrent, 50), "concurrent8_p95_ms": _pct(concurrent, 95),
+            "single_p50_ms": percentile(single, 50), "single_p95_ms": percentile(single, 95),
+            "concurrent8_p50_ms": percentile(concurrent, 50), "concurrent8_p95_ms": percentile(concurrent, 95),
             "concurrent8_questions_per_s": round(len(questions) / wall, 2)}
 
 
@@ -228,7 +225,7 @@ def _scale_probe(n: int, seed_home: str, queries_file: str) -> None:
                 assistant.ask(q)
                 latencies.append((time.perf_counter() - t) * 1000)
         print(json.dumps({"sections": n, "build_s": round(build, 1), "load_s": round(load, 1),
-                          "query_p50_ms": _pct(latencies, 50), "query_p95_ms": _pct(latencies, 95),
+                          "query_p50_ms": percentile(latencies, 50), "query_p95_ms": percentile(latencies, 95),
                           "peak_rss_mb": _rss_mb(), "index_mb": round(_du(home) / 1e6, 1)}))
     finally:
         shutil.rmtree(home, ignore_errors=True)

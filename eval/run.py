@@ -60,6 +60,12 @@ class GoldQuestion(BaseModel):
             self.answer_contains = [self.answer_contains]
         return self
 
+    def answered_by(self, answer) -> bool:
+        """Answered, and the citations quote every expected string."""
+        quotes = [_squash(c.quote) for c in answer.citations]
+        return bool(self.answerable and not answer.abstained
+                    and all(any(_squash(a) in quote for quote in quotes) for a in self.answer_contains))
+
     def is_relevant(self, source: str, text: str) -> bool:
         return any(r.source == source and _squash(r.section_contains) in _squash(text) for r in self.relevant)
 
@@ -96,11 +102,12 @@ def _exact_span(docs_dir: Path, version: str, source: str, quote: str, start: in
     return 0 <= start < end <= len(text) and text[start:end] == quote
 
 
-def _percentile(values: list[float], p: float) -> float:
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile, rounded to 0.1 (milliseconds here)."""
     if not values:
         return 0.0
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+    return round(ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))], 1)
 
 
 def _best_threshold(strengths: list[tuple[float, bool]]) -> float:
@@ -135,7 +142,6 @@ def run_eval(assistant, questions: list[GoldQuestion], calibrate: bool = False) 
     for q in questions:
         answer = assistant.ask(q.question, k=K_RETRIEVE)
         relevant = [q.answerable and q.is_relevant(r.source, r.text) for r in answer.retrieved]
-        quotes = [_squash(c.quote) for c in answer.citations]
         valid = [_exact_span(assistant.store.docs_dir, manifest[c.source].version, c.source, c.quote, c.start, c.end)
                  for c in answer.citations]
         cited = [assistant.store.section_at(c.source, c.start, c.end) for c in answer.citations]
@@ -144,8 +150,7 @@ def run_eval(assistant, questions: list[GoldQuestion], calibrate: bool = False) 
             "abstained": answer.abstained,
             "rank": relevant.index(True) + 1 if any(relevant) else None,
             "ndcg@10": _ndcg(relevant[:10], len(q.relevant)) if q.answerable else None,
-            "answer_ok": bool(q.answerable and not answer.abstained
-                              and all(any(_squash(a) in quote for quote in quotes) for a in q.answer_contains)),
+            "answer_ok": q.answered_by(answer),
             "citations": len(valid), "valid_citations": sum(valid),
             "relevant_citations": sum(bool(s) and q.answerable and q.is_relevant(s.source, s.text) for s in cited),
             "ms": answer.timings_ms["total"],
@@ -185,8 +190,8 @@ def _metrics(rows: list[dict]) -> dict:
         "abstention_accuracy": share([r["abstained"] != r["answerable"] for r in rows]),
         "false_abstention_rate": share([r["abstained"] for r in answerable]),
         "unanswerable_abstained": share([r["abstained"] for r in unanswerable]),
-        "latency_p50_ms": round(_percentile([r["ms"] for r in rows], 50), 1),
-        "latency_p95_ms": round(_percentile([r["ms"] for r in rows], 95), 1),
+        "latency_p50_ms": percentile([r["ms"] for r in rows], 50),
+        "latency_p95_ms": percentile([r["ms"] for r in rows], 95),
     }
 
 

@@ -106,8 +106,9 @@ class Store:
         _atomic_write(self.manifest_path, manifest.model_dump_json(indent=1))
         self._manifest = None  # a write within the same mtime tick must still be seen
 
-    def _cached(self, key: str, build):
-        """A structure derived from the documents in force, rebuilt when the manifest changes."""
+    def derived(self, key: str, build):
+        """A structure derived from the documents in force (sections, lexical index, the question
+        side's tables), built once and rebuilt when the manifest changes."""
         fingerprint = self.manifest().fingerprint()
         if self._derived_for != fingerprint:
             self._derived, self._derived_for = {}, fingerprint
@@ -207,7 +208,7 @@ class Store:
                 raw = json.loads((self.docs_dir / f"{r.source}.{r.version}.json").read_text(encoding="utf-8"))
                 out.update({s["id"]: Section.model_validate(s) for s in raw})
             return out
-        return self._cached("sections", load)
+        return self.derived("sections", load)
 
     def section_at(self, source: str, start: int, end: int) -> Section | None:
         """The section whose spans hold [start, end) of a stored source (a citation's section)."""
@@ -215,10 +216,6 @@ class Store:
             if s.source == source and any(sp.start <= start and end <= sp.end for sp in s.spans):
                 return s
         return None
-
-    def derived(self, key: str, build):
-        """Let the question side cache its own structures on the same fingerprint."""
-        return self._cached(key, build)
 
     def versions(self) -> list[str]:
         return [r.version for r in self.manifest().documents.values()]
@@ -228,7 +225,7 @@ class Store:
 
     # ---- lexical index -------------------------------------------------------------
     def lexical(self) -> "LexicalIndex":
-        return self._cached("lexical", lambda: LexicalIndex.load_or_build(self))
+        return self.derived("lexical", lambda: LexicalIndex.load_or_build(self))
 
     def clear(self) -> None:
         """Remove everything under CHIDAO_HOME that chidao wrote (used by tests and `--reset`)."""

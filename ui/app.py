@@ -225,17 +225,15 @@ class ChatUI:
             target = uploads / name
             shutil.copyfile(path, target)
             staged.append(target)
-        progress(0, desc="…")
-        report = ingest(staged, self.store, lambda: self.assistant.embedder,
-                        progress=lambda name, i, n: progress((i, n), desc=name)) if staged else None
-        lines = refused + (report.skipped if report else [])
+        if not staged:
+            return self._library_outputs(self._refusals(refused))
+        report = self._ingest(staged, progress)
         for path in staged:  # a refused upload leaves no copy behind
-            if report and path.name not in report.added + report.updated + report.unchanged:
+            if path.name not in report.added + report.updated + report.unchanged:
                 path.unlink(missing_ok=True)
-        done = (report.added + report.updated) if report else []
-        message = "  \n".join([f"**added** {safe(name)}: {report.sections[name]} section(s)" for name in done]
-                               + [f"**refused** {safe(x)}" for x in lines])
-        return self._library_outputs(message or "–")
+        message = "  \n".join(f"**added** {safe(name)}: {report.sections[name]} section(s)"
+                               for name in report.added + report.updated)
+        return self._library_outputs("  \n".join(x for x in (message, self._refusals(refused + report.skipped)) if x) or "–")
 
     def remove(self, name):
         if name and self.store.remove_document(name):
@@ -245,22 +243,27 @@ class ChatUI:
 
     def reindex(self, progress=gr.Progress()):
         folders = [SAMPLE_CORPUS] + ([self.store.home / "uploads"] if (self.store.home / "uploads").is_dir() else [])
-        report = ingest(folders, self.store, lambda: self.assistant.embedder,
+        report = self._ingest(folders, progress)
+        changed = report.added + report.updated
+        return self._library_outputs("  \n".join(x for x in (f"{len(changed)} changed, {len(report.unchanged)} unchanged",
+                                                               self._refusals(report.skipped)) if x))
+
+    def _ingest(self, paths, progress):
+        """Ingest with the page's progress bar, then rebuild the answering tables before the next question."""
+        progress(0, desc="…")
+        report = ingest(paths, self.store, lambda: self.assistant.embedder,
                         progress=lambda name, i, n: progress((i, n), desc=name))
         self.assistant.warm_structures()
-        changed = report.added + report.updated
-        return self._library_outputs(f"{len(changed)} changed, {len(report.unchanged)} unchanged"
-                                     + "".join(f"  \n**refused** {safe(x)}" for x in report.skipped))
+        return report
 
-    def relabel(self, lang):
-        t = LABELS[lang]
-        return [gr.update(label=t["chat"]), gr.update(label=t["library"]), gr.update(placeholder=t["placeholder"]),
-                gr.update(label=t["filters"]), gr.update(label=t["documents"]), gr.update(label=t["kinds"]),
-                gr.update(label=t["from"]), gr.update(label=t["to"]), gr.update(label=t["used"]),
-                gr.update(label=t["comment"]), gr.update(label=t["copy"]), gr.update(value=t["docx"]),
-                gr.update(label=t["panel"]), gr.update(value=t["full"]), gr.update(label=t["upload"]),
-                gr.update(value=t["add"]), gr.update(value=t["remove"]), gr.update(value=t["reindex"]),
-                gr.update(value=t["up"]), gr.update(value=t["down"])]
+    @staticmethod
+    def _refusals(lines: list[str]) -> str:
+        return "  \n".join(f"**refused** {safe(x)}" for x in lines)
+
+    @staticmethod
+    def relabel(lang, spec: list[tuple[str, str]]):
+        """One update per (attribute, label key) of the components the toggle relabels."""
+        return [gr.update(**{attribute: LABELS[lang][key]}) for attribute, key in spec]
 
 
 def build_app(assistant) -> gr.Blocks:
@@ -331,9 +334,15 @@ def build_app(assistant) -> gr.Blocks:
         add_btn.click(ui.add_files, upload, library_outputs, api_visibility="private")
         remove_btn.click(ui.remove, remove_name, library_outputs, api_visibility="private")
         reindex_btn.click(ui.reindex, None, library_outputs, api_visibility="private")
-        lang.change(ui.relabel, lang, [chat_tab, library_tab, box, filters_box, f_sources, f_kinds, f_from, f_to,
-                                       used_box, comment, briefing, docx_btn, panel, full_btn, upload, add_btn,
-                                       remove_btn, reindex_btn, up, down], api_visibility="private")
+        relabelled = [(chat_tab, "label", "chat"), (library_tab, "label", "library"), (box, "placeholder", "placeholder"),
+                      (filters_box, "label", "filters"), (f_sources, "label", "documents"), (f_kinds, "label", "kinds"),
+                      (f_from, "label", "from"), (f_to, "label", "to"), (used_box, "label", "used"),
+                      (comment, "label", "comment"), (briefing, "label", "copy"), (docx_btn, "value", "docx"),
+                      (panel, "label", "panel"), (full_btn, "value", "full"), (upload, "label", "upload"),
+                      (add_btn, "value", "add"), (remove_btn, "value", "remove"), (reindex_btn, "value", "reindex"),
+                      (up, "value", "up"), (down, "value", "down")]
+        spec = [(attribute, key) for _, attribute, key in relabelled]
+        lang.change(lambda la: ui.relabel(la, spec), lang, [c for c, _, _ in relabelled], api_visibility="private")
 
         def ask_api(question: str) -> str:
             """The rendered answer for one question."""
