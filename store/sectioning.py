@@ -26,6 +26,7 @@ _NOISE = re.compile(
 _DIGEST_TITLE = re.compile(r"Chỉ đạo, điều hành nổi bật", re.I)
 _WEEK = re.compile(r"ngày\s+(\d{1,2})/(\d{1,2})(?:/(\d{4}))?\s+đến\s+ngày\s+(\d{1,2})/(\d{1,2})/(\d{4})")
 _ROMAN = re.compile(r"^(I|II|III|IV|V|VI|VII|VIII|IX|X|XI|XII)\.\s")
+_ARTICLE = re.compile(r"^(Điều\s+\d{1,3})[.:]\s")  # decisions: "Điều 1. Thành lập Ban Chỉ đạo …"
 _NUM2 = re.compile(r"^(\d{1,2}\.\d{1,2})\.?\s")
 _NUM1 = re.compile(r"^(\d{1,2})\.\s")
 _LETTER = re.compile(r"^([a-zđ])\)\s")
@@ -101,6 +102,8 @@ def sectionize(source: str, text: str) -> Document:
         drafts = _digest(lines, meta)
     elif kind in ("report", "notice"):
         drafts = _formal(lines, meta)
+    elif sum(1 for ln in lines if _marker(ln.text)) >= 2:  # a decision, plan, letter… with numbered items
+        drafts = _formal(lines, meta)
     else:
         drafts = _plain(lines, source, meta)
     sections = [_section(source, kind, text, i, d) for i, d in enumerate(drafts) if d.blocks]
@@ -165,7 +168,7 @@ def _complete(text: str) -> bool:
 
 def _marker(text: str) -> tuple[int, str] | None:
     """(level, marker) of a numbered heading or item line."""
-    if m := _ROMAN.match(text):
+    if m := _ROMAN.match(text) or _ARTICLE.match(text):
         return 1, m.group(1)
     if m := _NUM2.match(text):
         return 3, m.group(1)

@@ -1,0 +1,58 @@
+"""Files staff add through the chat's library tab: checked, renamed safely, copied into one folder."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import unicodedata
+from pathlib import Path, PurePosixPath, PureWindowsPath
+
+from store.reader import SUFFIXES, ReadError, max_bytes, max_mb
+
+_UNSAFE = re.compile(r"[^\w.\- ()]+")
+
+
+def safe_name(name: str) -> str:
+    """A file name that is one plain component: NFC, no control characters, no path, not hidden.
+
+    Raises ReadError when the name tries to leave the folder ("../x.txt", "/etc/x", "a\\b.txt").
+    """
+    name = unicodedata.normalize("NFC", name)
+    parts = [p for p in (*PurePosixPath(name).parts, *PureWindowsPath(name).parts)]
+    if ".." in parts or PurePosixPath(name).is_absolute() or PureWindowsPath(name).is_absolute() \
+            or "/" in name or "\\" in name:
+        raise ReadError(f"{name!r}: a path outside the library folder; upload the file itself")
+    cleaned = _UNSAFE.sub("_", "".join(c for c in name if unicodedata.category(c)[0] != "C")).strip(" .")
+    if not cleaned or Path(cleaned).stem in {"", "_"}:
+        raise ReadError(f"{name!r}: no usable file name")
+    stem, suffix = Path(cleaned).stem, Path(cleaned).suffix
+    return stem[:120] + suffix.lower()
+
+
+def stage_upload(path: Path, name: str, folder: Path) -> Path:
+    """Copy an uploaded file to `folder`/.incoming under a safe name; refuse wrong types and sizes first.
+
+    It joins the folder (`keep`) only once ingested, so a refused upload never replaces a good file
+    of the same name.
+    """
+    target_name = safe_name(name)
+    suffix = Path(target_name).suffix
+    if suffix not in SUFFIXES:
+        raise ReadError(f"{target_name}: {suffix or 'no extension'} is not a supported type ({', '.join(sorted(SUFFIXES))})")
+    size = path.stat().st_size
+    if size > max_bytes():
+        raise ReadError(f"{target_name}: {size / 1e6:.1f} MB is over the {max_mb():g} MB limit (CHIDAO_MAX_FILE_MB)")
+    incoming = folder / ".incoming"
+    incoming.mkdir(parents=True, exist_ok=True)
+    target = incoming / target_name
+    if target.resolve().parent != incoming.resolve():  # belt and braces: symlinks, odd names
+        raise ReadError(f"{name!r}: a path outside the library folder; upload the file itself")
+    shutil.copyfile(path, target)
+    return target
+
+
+def keep(staged: Path) -> Path:
+    """Move an ingested upload from .incoming into its folder (replacing an older copy)."""
+    final = staged.parent.parent / staged.name
+    staged.replace(final)
+    return final
