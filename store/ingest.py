@@ -11,7 +11,8 @@ from pathlib import Path
 
 from store.chunking import chunk_section
 from store.index import Store
-from store.reader import ReadError, discover, read_text
+from store.models import Chunk, Document
+from store.reader import ReadError, discover, read_document
 from store.sectioning import sectionize
 
 SAMPLE_CORPUS = Path(__file__).resolve().parent.parent / "data" / "corpus"
@@ -23,6 +24,7 @@ class IngestReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # one line each: "name: reason"
+    converted: list[str] = field(default_factory=list)  # "name: TCVN3 → Unicode" and the like
     sections: dict[str, int] = field(default_factory=dict)
 
 
@@ -32,8 +34,14 @@ def ingest(paths: list[Path], store: Store, embedder_factory: Callable[[], objec
     """Ingest files; unchanged ones cost nothing, bad ones are reported and skipped.
 
     `embedder_factory` is called only when something needs embedding, so a re-run over an
-    unchanged corpus does not load the model.
+    unchanged corpus does not load the model. One ingest at a time per store: a second one
+    raises StoreBusy before reading anything.
     """
+    with store.writing("ingest"):
+        return _ingest(paths, store, embedder_factory, progress, timings)
+
+
+def _ingest(paths, store, embedder_factory, progress, timings) -> IngestReport:
     report = IngestReport()
     clock = _Clock(timings if timings is not None else {})
     files, report.skipped = discover(paths)
@@ -45,10 +53,12 @@ def ingest(paths: list[Path], store: Store, embedder_factory: Callable[[], objec
         name = path.name
         try:
             with clock("read"):
-                text = read_text(path)
+                text, how = read_document(path)
         except ReadError as e:
             report.skipped.append(str(e))
             continue
+        if how not in ("UTF-8", "docx", "pdf", "html (UTF-8)"):
+            report.converted.append(f"{name}: read as {how}")
         sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
         current = manifest.documents.get(name)
         if current is not None and current.sha256 == sha:
@@ -59,20 +69,17 @@ def ingest(paths: list[Path], store: Store, embedder_factory: Callable[[], objec
             continue
         with clock("parse"):
             doc = sectionize(name, text)
-            version = doc.sha256[:12]
-            chunks = [c for s in doc.sections for c in chunk_section(s, version)]
+            chunks, titles = chunks_of(doc)
         if not doc.sections:
             report.skipped.append(f"{name}: no text to index")
             continue
-        # The document prompt's title: document › enclosing headings › section (a chunk alone lacks them).
-        titles = {s.id: " › ".join(t for t in (doc.title, s.context, s.title) if t and t != s.text) for s in doc.sections}
         if progress:
             progress(name, n, len(files))
         if embedder is None:
             with clock("load model"):
                 embedder = embedder_factory()
         with clock("embed"):
-            vectors = embedder.embed_documents([c.text for c in chunks], [titles[c.section_id] for c in chunks])
+            vectors = embedder.embed_documents([c.text for c in chunks], titles)
         with clock("write"):
             store.put_document(doc, chunks, vectors)
         by_hash[sha] = name
@@ -82,6 +89,14 @@ def ingest(paths: list[Path], store: Store, embedder_factory: Callable[[], objec
         with clock("lexical index"):
             store.lexical()  # rebuild now, not on the first question
     return report
+
+
+def chunks_of(doc: Document) -> tuple[list[Chunk], list[str]]:
+    """The document's chunks, and the title each is embedded with: document › enclosing headings ›
+    section (a chunk alone lacks them)."""
+    titles = {s.id: " › ".join(t for t in (doc.title, s.context, s.title) if t and t != s.text) for s in doc.sections}
+    chunks = [c for s in doc.sections for c in chunk_section(s, doc.sha256[:12])]
+    return chunks, [titles[c.section_id] for c in chunks]
 
 
 class _Clock:

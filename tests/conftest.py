@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +48,56 @@ class HashEmbedder:
 @pytest.fixture
 def fake_embedder() -> HashEmbedder:
     return HashEmbedder()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory):
+    """A real Chroma server (`chroma run`, shipped with chromadb) on a free loopback port."""
+    folder = tmp_path_factory.mktemp("chroma-server")
+    port = free_port()
+    with (folder / "server.log").open("wb") as log:
+        proc = subprocess.Popen([str(Path(sys.executable).parent / "chroma"), "run", "--path", str(folder / "data"),
+                                 "--host", "127.0.0.1", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2).read()
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail("chroma run did not start:\n" + (folder / "server.log").read_text(errors="replace")[-2000:])
+            time.sleep(0.3)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+@pytest.fixture(params=["embedded", "chroma-server"])
+def backend(request) -> dict:
+    """Store arguments: embedded Chroma on disk, or a real Chroma server (one collection per test)."""
+    if request.param == "embedded":
+        return {"chroma_url": ""}
+    return {"chroma_url": request.getfixturevalue("chroma_server"), "collection": f"t{uuid.uuid4().hex[:12]}"}
+
+
+@pytest.fixture
+def store(tmp_path, backend):
+    from store.index import Store
+    return Store(tmp_path / "home", **backend)
+
+
+def reopen(store):
+    """The same store as another process would open it."""
+    from store.index import Store
+    return Store(store.home, store.chroma_url, store.collection_name)
 
 
 @pytest.fixture(scope="session")

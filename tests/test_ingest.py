@@ -1,4 +1,7 @@
-"""Incremental, safe ingestion: these tests are about our bookkeeping, so vectors come from a hash."""
+"""Incremental, safe ingestion: these tests are about our bookkeeping, so vectors come from a hash.
+
+Each runs twice: on embedded Chroma, and against a real Chroma server (`chroma run`).
+"""
 
 import shutil
 
@@ -6,7 +9,7 @@ import pytest
 
 from store.index import Store
 from store.ingest import ingest
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, reopen
 
 SMALL = ["003_b8308b7cb78d46d0.txt", "004_6c782aff4e7e5e86.txt"]
 
@@ -18,11 +21,6 @@ def folder(tmp_path):
     for name in SMALL:
         shutil.copy(CORPUS / name, d / name)
     return d
-
-
-@pytest.fixture
-def store(tmp_path):
-    return Store(tmp_path / "home")
 
 
 def chunk_versions(store):
@@ -76,7 +74,7 @@ def test_duplicates_and_bad_files_are_reported_and_nothing_stored_is_lost(store,
     report = ingest([bad, tmp_path / "missing"], store, lambda: fake_embedder)
     reasons = "\n".join(report.skipped)
     assert "copy_of_003.txt: same content as 003_b8308b7cb78d46d0.txt" in reasons
-    for name in ["scan.txt: binary", "legacy.txt: not valid UTF-8", "empty.txt: empty", "missing: no such file"]:
+    for name in ["scan.txt: binary", "legacy.txt: not UTF-8", "empty.txt: empty", "missing: no such file"]:
         assert name in reasons
     assert not report.added
     assert store.manifest().documents == before[0] and store.collection.count() == before[1]
@@ -91,10 +89,10 @@ def test_a_crash_before_the_manifest_switch_leaves_the_document_as_before(store,
     def killed(self, manifest):
         raise KeyboardInterrupt("killed while switching")
     with monkeypatch.context() as m:
-        m.setattr(Store, "_save_manifest", killed)
+        m.setattr(Store, "save_manifest", killed)
         with pytest.raises(KeyboardInterrupt):
             ingest([folder], store, lambda: fake_embedder)
-    reopened = Store(store.home)
+    reopened = reopen(store)
     assert reopened.manifest().documents[SMALL[0]] == old  # still the old version in force …
     assert len(chunk_versions(reopened)) == 3  # … with the new chunks added beside it, unused
     assert {m["version"] for m in reopened.lexical().metadatas} == set(reopened.versions())
@@ -113,9 +111,9 @@ def test_remove_document(store, folder, fake_embedder):
 
 def test_a_serving_store_sees_what_another_process_ingested(store, folder, fake_embedder, tmp_path):
     ingest([folder / SMALL[0]], store, lambda: fake_embedder)
-    serving = Store(store.home)  # e.g. `chidao serve`, while `chidao ingest` runs in another shell
+    serving = reopen(store)  # e.g. `chidao serve`, while `chidao ingest` runs in another shell
     assert {s.source for s in serving.sections().values()} == {SMALL[0]}
     assert {m["source"] for m in serving.lexical().metadatas} == {SMALL[0]}
-    ingest([folder], Store(store.home), lambda: fake_embedder)
+    ingest([folder], reopen(store), lambda: fake_embedder)
     assert {s.source for s in serving.sections().values()} == set(SMALL)
     assert {m["source"] for m in serving.lexical().metadatas} == set(SMALL)

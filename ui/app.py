@@ -12,14 +12,16 @@ import html
 import json
 import os
 import re
-import shutil
 from datetime import date, datetime, timezone
 from pathlib import Path
 
 import gradio as gr
 
 from assistant.models import Answer, Filters, QuestionError
-from store.ingest import SAMPLE_CORPUS, ingest
+from store.ingest import SAMPLE_CORPUS, IngestReport, ingest
+from store.lock import StoreBusy
+from store.reader import ReadError
+from store.uploads import keep, stage_upload
 from ui.export import answer_markdown, session_docx
 
 EXAMPLES = [
@@ -29,7 +31,6 @@ EXAMPLES = [
     "bao nhieu ho ngheo nam 2023",
 ]
 KINDS = ["digest", "report", "notice", "text"]
-UPLOAD_SUFFIXES = [".txt", ".md"]
 
 CSS = """
 .chidao-hidden { display: none !important; }
@@ -60,7 +61,7 @@ LABELS = {
            "filters": "Bộ lọc (áp dụng khi tìm kiếm)", "documents": "Văn bản", "kinds": "Loại văn bản",
            "from": "Từ ngày (YYYY-MM-DD)", "to": "Đến ngày (YYYY-MM-DD)", "used": "Các mục đã dùng (điểm)",
            "comment": "Góp ý (tuỳ chọn)", "copy": "Bản Markdown cho báo cáo", "docx": "Tải phiên hỏi đáp (.docx)",
-           "panel": "Nguồn trích dẫn", "full": "Mở toàn văn", "upload": "Tải lên văn bản (.txt, .md)",
+           "panel": "Nguồn trích dẫn", "full": "Mở toàn văn", "upload": "Tải lên văn bản (.txt, .md, .docx, .pdf, .html)",
            "add": "Thêm vào kho", "remove": "Xoá văn bản", "reindex": "Lập chỉ mục lại",
            "searching": "⏳ Đang tìm trong văn bản…", "citations": "Trích dẫn",
            "closest": "Các mục gần nhất (tham khảo, không phải trích dẫn)",
@@ -71,7 +72,7 @@ LABELS = {
            "filters": "Filters (applied to the search)", "documents": "Documents", "kinds": "Document kinds",
            "from": "From (YYYY-MM-DD)", "to": "To (YYYY-MM-DD)", "used": "Sections used (scores)",
            "comment": "Comment (optional)", "copy": "Markdown for a briefing", "docx": "Download the session (.docx)",
-           "panel": "Cited source", "full": "Open the whole document", "upload": "Upload documents (.txt, .md)",
+           "panel": "Cited source", "full": "Open the whole document", "upload": "Upload documents (.txt, .md, .docx, .pdf, .html)",
            "add": "Add to the library", "remove": "Remove document", "reindex": "Re-index",
            "searching": "⏳ Searching the documents…", "citations": "Citations",
            "closest": "Closest sections (related, not citations)",
@@ -214,29 +215,31 @@ class ChatUI:
         if not files:
             return self._library_outputs("–")
         uploads = self.store.home / "uploads"
-        uploads.mkdir(exist_ok=True)
         staged, refused = [], []
         for f in files:
             path = Path(f if isinstance(f, str) else f.name)
-            name = re.sub(r"[^\w.\-]+", "_", path.name).lstrip(".") or "document.txt"  # no paths, no hidden files
-            if Path(name).suffix.lower() not in UPLOAD_SUFFIXES:
-                refused.append(f"{name}: only {', '.join(UPLOAD_SUFFIXES)} files can be added here")
-                continue
-            target = uploads / name
-            shutil.copyfile(path, target)
-            staged.append(target)
+            try:
+                staged.append(stage_upload(path, path.name, uploads))
+            except ReadError as e:
+                refused.append(str(e))
         if not staged:
             return self._library_outputs(self._refusals(refused))
         report = self._ingest(staged, progress)
-        for path in staged:  # a refused upload leaves no copy behind
-            if path.name not in report.added + report.updated + report.unchanged:
+        for path in staged:  # only an ingested upload joins the folder; a refused one leaves no copy
+            if path.name in report.added + report.updated + report.unchanged:
+                keep(path)
+            else:
                 path.unlink(missing_ok=True)
         message = "  \n".join(f"**added** {safe(name)}: {report.sections[name]} section(s)"
                                for name in report.added + report.updated)
         return self._library_outputs("  \n".join(x for x in (message, self._refusals(refused + report.skipped)) if x) or "–")
 
     def remove(self, name):
-        if name and self.store.remove_document(name):
+        try:
+            removed = bool(name) and self.store.remove_document(name)
+        except StoreBusy as e:
+            return self._library_outputs(self._refusals([str(e)]))
+        if removed:
             (self.store.home / "uploads" / name).unlink(missing_ok=True)
             return self._library_outputs(f"**removed** {safe(name)}")
         return self._library_outputs("–")
@@ -251,8 +254,11 @@ class ChatUI:
     def _ingest(self, paths, progress):
         """Ingest with the page's progress bar, then rebuild the answering tables before the next question."""
         progress(0, desc="…")
-        report = ingest(paths, self.store, lambda: self.assistant.embedder,
-                        progress=lambda name, i, n: progress((i, n), desc=name))
+        try:
+            report = ingest(paths, self.store, lambda: self.assistant.embedder,
+                            progress=lambda name, i, n: progress((i, n), desc=name))
+        except StoreBusy as e:  # another ingest is running: nothing was read or changed
+            return IngestReport(skipped=[str(e)])
         self.assistant.warm_structures()
         return report
 

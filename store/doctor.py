@@ -1,0 +1,151 @@
+"""`chidao doctor`: check that the manifest, the stored texts, Chroma and the lexical index agree; repair.
+
+The manifest is the truth of which version of each document is in force. Everything else can be
+rebuilt from the stored texts it names: sections by sectioning the text again, chunks by chunking
+and embedding it again, the lexical index from the chunks. Only a stored text that is missing or
+does not match its hash cannot be mended here: that document leaves the manifest and must be
+ingested again from its file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections import Counter
+from collections.abc import Callable
+
+from pydantic import BaseModel, ValidationError
+
+from store.index import Manifest, Store, _atomic_write
+from store.sectioning import sectionize
+
+
+class Finding(BaseModel):
+    source: str | None = None  # None: the store as a whole
+    problem: str
+    repair: str  # what `--repair` does about it
+    repaired: bool = False
+
+
+def check(store: Store) -> list[Finding]:
+    return _examine(store, repair=False, embedder_factory=None)
+
+
+def repair(store: Store, embedder_factory: Callable[[], object]) -> list[Finding]:
+    """Mend what check() finds, under the write lock; the embedder is loaded only if chunks are missing."""
+    with store.writing("doctor --repair"):
+        return _examine(store, repair=True, embedder_factory=embedder_factory)
+
+
+def _examine(store: Store, repair: bool, embedder_factory) -> list[Finding]:
+    from store.ingest import chunks_of
+
+    findings: list[Finding] = []
+
+    def found(source, problem, remedy, mend=None):
+        f = Finding(source=source, problem=problem, repair=remedy)
+        if repair and mend is not None:
+            mend()
+            f.repaired = True
+        findings.append(f)
+
+    try:
+        manifest = store.manifest()
+    except (ValidationError, ValueError, OSError) as e:
+        found(None, f"manifest.json is unreadable ({type(e).__name__})",
+              "rebuilt from the stored texts (the newest version of each document)",
+              lambda: store.save_manifest(_manifest_from_texts(store)))
+        if not repair:
+            return findings
+        manifest = store.manifest()
+
+    chunk_counts = Counter()
+    stale_chunks = 0
+    in_force = {r.source: r.version for r in manifest.documents.values()}
+    for _, m in store.chunk_metadata():
+        if in_force.get(m["source"]) == m["version"]:
+            chunk_counts[m["source"]] += 1
+        else:
+            stale_chunks += 1
+
+    embedder = None
+    dropped: list[str] = []
+    for r in list(manifest.documents.values()):
+        base = store.docs_dir / f"{r.source}.{r.version}"
+        text_path, sections_path = base.with_name(base.name + ".txt"), base.with_name(base.name + ".json")
+        text = text_path.read_text(encoding="utf-8") if text_path.exists() else None
+        if text is None or hashlib.sha256(text.encode("utf-8")).hexdigest() != r.sha256:
+            found(r.source, "stored text is missing or does not match its hash",
+                  f"removed from the manifest; ingest {r.source} again", lambda s=r.source: dropped.append(s))
+            continue
+        doc = None
+        try:
+            json.loads(sections_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            doc = sectionize(r.source, text)
+            found(r.source, "sections file is missing or unreadable", "sectioned again from the stored text",
+                  lambda d=doc, p=sections_path: _atomic_write(p, json.dumps(
+                      [s.model_dump(mode="json") for s in d.sections], ensure_ascii=False)))
+        if chunk_counts[r.source] != r.n_chunks:
+            def rechunk(r=r, text=text):
+                nonlocal embedder
+                d = sectionize(r.source, text)
+                chunks, titles = chunks_of(d)
+                embedder = embedder or embedder_factory()
+                vectors = embedder.embed_documents([c.text for c in chunks], titles)
+                store.write_chunks(d, chunks, vectors)
+            found(r.source, f"{chunk_counts[r.source]} of its {r.n_chunks} chunks are in Chroma",
+                  "chunked and embedded again from the stored text", rechunk)
+    if repair and dropped:
+        fixed = store.manifest().model_copy(deep=True)
+        for source in dropped:
+            fixed.documents.pop(source, None)
+        store.save_manifest(fixed)
+
+    leftovers = [p.name for p in store.docs_dir.iterdir()
+                 if p.suffix == ".tmp" or p.name.rsplit(".", 1)[0] not in
+                 {f"{r.source}.{r.version}" for r in store.manifest().documents.values()}]
+    if stale_chunks or leftovers:
+        found(None, f"{stale_chunks} chunk(s) and {len(leftovers)} file(s) of versions no longer in force",
+              "deleted", lambda: store.collect_garbage())
+
+    lexical_dir = store.home / "lexical" / store.manifest().fingerprint()
+    ids_ok = False
+    if (lexical_dir / "chunks.json").exists():
+        saved = json.loads((lexical_dir / "chunks.json").read_text(encoding="utf-8"))
+        versions = set(store.versions())
+        expected = {i for i, m in store.chunk_metadata() if m["version"] in versions}
+        ids_ok = set(saved["ids"]) == expected
+    if not ids_ok:
+        def rebuild():
+            shutil.rmtree(lexical_dir, ignore_errors=True)
+            store.lexical()
+        found(None, "the lexical index is missing or does not match the chunks in force", "rebuilt", rebuild)
+    return findings
+
+
+def _manifest_from_texts(store: Store) -> Manifest:
+    """A manifest from docs/: for each document the newest stored version whose text matches its name."""
+    from datetime import datetime, timezone
+
+    from store.index import DocumentRecord
+
+    newest: dict[str, tuple[float, str]] = {}
+    for p in store.docs_dir.glob("*.txt"):
+        source, _, version = p.name[:-4].rpartition(".")
+        if source and (source not in newest or p.stat().st_mtime > newest[source][0]):
+            newest[source] = (p.stat().st_mtime, version)
+    manifest = Manifest()
+    for source, (_, version) in newest.items():
+        text = (store.docs_dir / f"{source}.{version}.txt").read_text(encoding="utf-8")
+        doc = sectionize(source, text)
+        if doc.sha256[:12] != version:
+            continue
+        from store.ingest import chunks_of
+        chunks, _ = chunks_of(doc)  # the count it should have: the chunk check that follows mends a gap
+        manifest.documents[source] = DocumentRecord(
+            source=source, version=version, sha256=doc.sha256, kind=doc.kind, title=doc.title, number=doc.number,
+            period_start=doc.period_start, period_end=doc.period_end, period_label=doc.period_label,
+            n_sections=len(doc.sections), n_chunks=len(chunks), ingested_at=datetime.now(timezone.utc))
+    return manifest
