@@ -300,6 +300,38 @@ def bench(scales: Annotated[str, typer.Option(help="Synthetic store sizes for th
     err.print(f"written {out / 'bench.json'} and {out / 'scaling.png'}")
 
 
+@app.command()
+def loadtest(users: Annotated[int, typer.Option(min=1, max=200, help="Simulated staff asking at once.")] = 20,
+             duration: Annotated[float, typer.Option(min=1, max=3600, help="Seconds of asking.")] = 120,
+             url: Annotated[Optional[str], typer.Option(help="A running chidao (default: start one on loopback, stop it after).")] = None,
+             cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Let the started server cache question embeddings (the gold questions repeat).")] = True,
+             out: Annotated[Optional[Path], typer.Option(help="Write the figures as JSON here.")] = None) -> None:
+    """Many users asking mixed gold questions through the served API; zero errors expected."""
+    from eval.load import Server, run_load
+    from eval.run import load_gold
+    from ui.app import auth_from
+
+    questions = [q.question for q in load_gold(GOLD)]
+    auth = auth_from(None)
+    if url is None:
+        store = open_store()
+        if not store.manifest().documents:
+            fail("no documents are ingested yet: run `chidao ingest` first")
+        err.print("starting chidao serve on a free loopback port …")
+        with Server(env={**os.environ, **({} if cache else {"CHIDAO_QUERY_CACHE": "0"})}) as server:
+            err.print(f"{users} users asking for {duration:.0f} s at {server.url} …")
+            result = run_load(server.url, questions, users, duration, auth)
+    else:
+        result = run_load(url, questions, users, duration, auth)
+    result["query_cache"] = cache if url is None else None
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
+    Console().print_json(json.dumps(result, ensure_ascii=False))
+    if result["errors"] or result["lost"] or not result["answers"]:
+        raise typer.Exit(1)
+
+
 @docs_app.command("list")
 def docs_list() -> None:
     """Documents in the store, with kind, period and section counts."""

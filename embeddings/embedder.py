@@ -33,7 +33,7 @@ class Embedder:
     """Loads the model once; `embed_query` is cached because staff repeat questions."""
 
     def __init__(self, model: str | None = None, dtype: str | None = None, batch_size: int = 16,
-                 max_seq_length: int = 512, query_cache_size: int = 1024):
+                 max_seq_length: int = 512, query_cache_size: int | None = None):
         import torch
         from sentence_transformers import SentenceTransformer
 
@@ -49,7 +49,8 @@ class Embedder:
         self.batch_size = batch_size
         self.dimension = self.model.get_embedding_dimension()
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._cache_size = query_cache_size
+        # CHIDAO_QUERY_CACHE=0 turns it off (the load test's uncached run).
+        self._cache_size = query_cache_size if query_cache_size is not None else int(os.environ.get("CHIDAO_QUERY_CACHE", "1024"))
         self._lock = threading.Lock()  # torch inference from several UI threads at once is slower, not faster
 
     def embed_query(self, text: str) -> np.ndarray:
@@ -61,9 +62,10 @@ class Embedder:
             vector = self.model.encode(
                 [text], prompt=QUERY_PROMPT, normalize_embeddings=True, convert_to_numpy=True
             )[0].astype(np.float32)
-            self._cache[text] = vector
-            if len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
+            if self._cache_size > 0:
+                self._cache[text] = vector
+                if len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
             return vector
 
     def clear_cache(self) -> None:

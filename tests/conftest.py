@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -50,15 +49,10 @@ def fake_embedder() -> HashEmbedder:
     return HashEmbedder()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory):
     """A real Chroma server (`chroma run`, shipped with chromadb) on a free loopback port."""
+    from eval.load import free_port
     folder = tmp_path_factory.mktemp("chroma-server")
     port = free_port()
     with (folder / "server.log").open("wb") as log:

@@ -357,6 +357,14 @@ def build_app(assistant) -> gr.Blocks:
             except QuestionError as e:
                 return safe(str(e))
         gr.api(ask_api, api_name="ask")
+
+        def answer_api(question: str) -> dict:
+            """The answer as the JSON contract of `chidao ask --json` (or {"error": …})."""
+            try:
+                return assistant.ask(question).model_dump(mode="json")
+            except QuestionError as e:
+                return {"error": str(e)}
+        gr.api(answer_api, api_name="answer")
     return app
 
 
