@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 from pydantic import BaseModel, ValidationError
 
-from store.index import Manifest, Store, _atomic_write
+from store.index import Manifest, Store
 from store.sectioning import sectionize
 
 
@@ -72,8 +72,8 @@ def _examine(store: Store, repair: bool, embedder_factory) -> list[Finding]:
     embedder = None
     dropped: list[str] = []
     for r in list(manifest.documents.values()):
-        base = store.docs_dir / f"{r.source}.{r.version}"
-        text_path, sections_path = base.with_name(base.name + ".txt"), base.with_name(base.name + ".json")
+        text_path = store.stored_file(r.source, r.version, "txt")
+        sections_path = store.stored_file(r.source, r.version, "json")
         text = text_path.read_text(encoding="utf-8") if text_path.exists() else None
         if text is None or hashlib.sha256(text.encode("utf-8")).hexdigest() != r.sha256:
             found(r.source, "stored text is missing or does not match its hash",
@@ -85,8 +85,7 @@ def _examine(store: Store, repair: bool, embedder_factory) -> list[Finding]:
         except (OSError, ValueError):
             doc = sectionize(r.source, text)
             found(r.source, "sections file is missing or unreadable", "sectioned again from the stored text",
-                  lambda d=doc, p=sections_path: _atomic_write(p, json.dumps(
-                      [s.model_dump(mode="json") for s in d.sections], ensure_ascii=False)))
+                  lambda d=doc: store.write_sections(d))
         if chunk_counts[r.source] != r.n_chunks:
             def rechunk(r=r, text=text):
                 nonlocal embedder
@@ -138,7 +137,7 @@ def _manifest_from_texts(store: Store) -> Manifest:
             newest[source] = (p.stat().st_mtime, version)
     manifest = Manifest()
     for source, (_, version) in newest.items():
-        text = (store.docs_dir / f"{source}.{version}.txt").read_text(encoding="utf-8")
+        text = store.stored_file(source, version, "txt").read_text(encoding="utf-8")
         doc = sectionize(source, text)
         if doc.sha256[:12] != version:
             continue

@@ -45,13 +45,12 @@ def pdf_text(raw: bytes) -> str:
 
     try:
         reader = PdfReader(io.BytesIO(raw))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise ExtractError("encrypted PDF; save an unprotected copy")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        encrypted = reader.is_encrypted and not reader.decrypt("")
+        pages = [] if encrypted else [page.extract_text() or "" for page in reader.pages]
     except (PdfReadError, ValueError, KeyError, TypeError) as e:
-        if isinstance(e, ExtractError):
-            raise
         raise ExtractError(f"not a readable PDF ({type(e).__name__})") from None
+    if encrypted:
+        raise ExtractError("encrypted PDF; save an unprotected copy")
     if sum(len(re.sub(r"\s", "", p)) for p in pages) < 20 * len(pages):  # page numbers at most
         raise ExtractError(f"scanned PDF with no text layer ({len(pages)} page(s)); run OCR on it first")
     return "\n\n".join(p.strip("\n") for p in pages)  # a blank line at each page break

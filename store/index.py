@@ -110,7 +110,7 @@ class Store:
         self._manifest: tuple[int, Manifest] | None = None  # (mtime_ns, parsed)
         self._derived: dict[str, object] = {}  # sections, lexical index: valid for one manifest fingerprint
         self._derived_for: str | None = None
-        self._texts: dict[str, str] = {}
+        self._texts: dict[Path, str] = {}
 
     # ---- manifest ---------------------------------------------------------------------
     def manifest(self) -> Manifest:
@@ -163,10 +163,8 @@ class Store:
         records = []
         for doc, chunks, vectors in batch:
             version = doc.sha256[:12]
-            base = self.docs_dir / f"{doc.source}.{version}"
-            _atomic_write(base.with_name(base.name + ".txt"), doc.text)
-            _atomic_write(base.with_name(base.name + ".json"),
-                          json.dumps([s.model_dump(mode="json") for s in doc.sections], ensure_ascii=False))
+            _atomic_write(self.stored_file(doc.source, version, "txt"), doc.text)
+            self.write_sections(doc)
             self.write_chunks(doc, chunks, vectors)
             records.append(DocumentRecord(
                 source=doc.source, version=version, sha256=doc.sha256, kind=doc.kind, title=doc.title,
@@ -179,6 +177,14 @@ class Store:
         self.save_manifest(manifest)  # the switch: from here on the new versions are in force
         self.collect_garbage([r.source for r in records])
         return records
+
+    def stored_file(self, source: str, version: str, ext: str) -> Path:
+        """docs/<source>.<version>.txt (the stored text) or .json (its sections)."""
+        return self.docs_dir / f"{source}.{version}.{ext}"
+
+    def write_sections(self, doc: Document) -> None:
+        _atomic_write(self.stored_file(doc.source, doc.sha256[:12], "json"),
+                      json.dumps([s.model_dump(mode="json") for s in doc.sections], ensure_ascii=False))
 
     def write_chunks(self, doc: Document, chunks: list[Chunk], vectors: np.ndarray) -> None:
         """Upsert a version's chunks (ids carry the version: writing them twice is harmless)."""
@@ -252,16 +258,16 @@ class Store:
         record = self.manifest().documents.get(source)
         if record is None:
             raise KeyError(source)
-        key = f"{source}.{record.version}"
-        if key not in self._texts:
-            self._texts[key] = (self.docs_dir / f"{key}.txt").read_text(encoding="utf-8")
-        return self._texts[key]
+        path = self.stored_file(source, record.version, "txt")
+        if path not in self._texts:
+            self._texts[path] = path.read_text(encoding="utf-8")
+        return self._texts[path]
 
     def sections(self) -> dict[str, Section]:
         def load() -> dict[str, Section]:
             out: dict[str, Section] = {}
             for r in self.manifest().documents.values():
-                raw = json.loads((self.docs_dir / f"{r.source}.{r.version}.json").read_text(encoding="utf-8"))
+                raw = json.loads(self.stored_file(r.source, r.version, "json").read_text(encoding="utf-8"))
                 out.update({s["id"]: Section.model_validate(s) for s in raw})
             return out
         return self.derived("sections", load)
