@@ -101,24 +101,41 @@ class Store:
         self.manifest_path = self.home / "manifest.json"
         self.chroma_url = chroma_url if chroma_url is not None else os.environ.get("CHIDAO_CHROMA_URL")
         self.collection_name = collection or os.environ.get("CHIDAO_COLLECTION", "chunks")
-        self.client = chroma_client(self.chroma_url, self.home / "chroma")
-        # embedding_function=None: Chroma's default would download a model; we pass vectors ourselves.
-        self.collection = self.client.get_or_create_collection(
-            self.collection_name, embedding_function=None, metadata={"hnsw:space": "cosine"}
-        )
+        self._open_collection()
+        self._chroma_seen = self._manifest_mtime()  # the manifest this Chroma client has seen the writes of
         self._writing = False
         self._manifest: tuple[int, Manifest] | None = None  # (mtime_ns, parsed)
         self._derived: dict[str, object] = {}  # sections, lexical index: valid for one manifest fingerprint
         self._derived_for: str | None = None
         self._texts: dict[Path, str] = {}
 
+    def _open_collection(self, fresh: bool = False) -> None:
+        if fresh:
+            from chromadb.api.client import SharedSystemClient
+            SharedSystemClient.clear_system_cache()  # else the same (stale) system is handed back
+        self.client = chroma_client(self.chroma_url, self.home / "chroma")
+        # embedding_function=None: Chroma's default would download a model; we pass vectors ourselves.
+        self.collection = self.client.get_or_create_collection(
+            self.collection_name, embedding_function=None, metadata={"hnsw:space": "cosine"}
+        )
+
     # ---- manifest ---------------------------------------------------------------------
+    def _manifest_mtime(self) -> int | None:
+        try:
+            return self.manifest_path.stat().st_mtime_ns
+        except FileNotFoundError:
+            return None
+
     def manifest(self) -> Manifest:
         """The documents in force; re-read only when the file changed (another process may ingest)."""
-        try:
-            mtime = self.manifest_path.stat().st_mtime_ns
-        except FileNotFoundError:
+        mtime = self._manifest_mtime()
+        if mtime is None:
             return Manifest()
+        if mtime != self._chroma_seen and not self.chroma_url:
+            # Embedded Chroma holds its vector index in this process's memory: what another process
+            # wrote (`chidao ingest` beside `chidao serve`) is seen only by a newly opened client.
+            self._open_collection(fresh=True)
+        self._chroma_seen = mtime
         if self._manifest is None or self._manifest[0] != mtime:
             self._manifest = (mtime, Manifest.model_validate_json(self.manifest_path.read_text(encoding="utf-8")))
         return self._manifest[1]
@@ -126,6 +143,7 @@ class Store:
     def save_manifest(self, manifest: Manifest) -> None:
         _atomic_write(self.manifest_path, manifest.model_dump_json(indent=1))
         self._manifest = None  # a write within the same mtime tick must still be seen
+        self._chroma_seen = self._manifest_mtime()  # our own writes went through our own client
 
     def derived(self, key: str, build):
         """A structure derived from the documents in force (sections, lexical index, the question

@@ -131,6 +131,23 @@ def test_kill9_at_a_moment_in_time(scenario, delay):
     assert_completed(fresh(store), after)
 
 
+def test_a_serving_process_sees_the_vectors_another_process_ingested(scenario):
+    """`chidao serve` stays up while `chidao ingest` runs in another shell: its next question must
+    search the new chunks' vectors (embedded Chroma keeps a stale index in the serving process
+    unless the store reopens it)."""
+    store, new, before, after, texts = scenario
+    serving = reopen(store)
+    assert serving.manifest().documents  # the serving process has read the store once
+    child = run_child(store, "none", new, kill_after=0)
+    assert child.wait(timeout=120) == 0
+    new_doc = "001_2bc3369859cde792.txt"
+    assert new_doc in serving.manifest().documents
+    got = serving.collection.get(where={"source": new_doc}, include=["documents"], limit=1)
+    hit = serving.collection.query(query_embeddings=[HashEmbedder().embed_query(got["documents"][0]).tolist()],
+                                   n_results=1, include=[])
+    assert hit["ids"][0] == got["ids"]
+
+
 def test_a_second_ingest_is_refused_while_one_runs_and_proceeds_after(scenario, tmp_path):
     store, new, before, after, texts = scenario
     first = run_child(store, "after-chunks", new)
