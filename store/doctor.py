@@ -14,10 +14,12 @@ import json
 import shutil
 from collections import Counter
 from collections.abc import Callable
+from datetime import datetime, timezone
 
 from pydantic import BaseModel, ValidationError
 
-from store.index import Manifest, Store
+from store.index import DocumentRecord, Manifest, Store
+from store.ingest import chunks_of
 from store.sectioning import sectionize
 
 
@@ -39,8 +41,6 @@ def repair(store: Store, embedder_factory: Callable[[], object]) -> list[Finding
 
 
 def _examine(store: Store, repair: bool, embedder_factory) -> list[Finding]:
-    from store.ingest import chunks_of
-
     findings: list[Finding] = []
 
     def found(source, problem, remedy, mend=None):
@@ -126,10 +126,6 @@ def _examine(store: Store, repair: bool, embedder_factory) -> list[Finding]:
 
 def _manifest_from_texts(store: Store) -> Manifest:
     """A manifest from docs/: for each document the newest stored version whose text matches its name."""
-    from datetime import datetime, timezone
-
-    from store.index import DocumentRecord
-
     newest: dict[str, tuple[float, str]] = {}
     for p in store.docs_dir.glob("*.txt"):
         source, _, version = p.name[:-4].rpartition(".")
@@ -141,7 +137,6 @@ def _manifest_from_texts(store: Store) -> Manifest:
         doc = sectionize(source, text)
         if doc.sha256[:12] != version:
             continue
-        from store.ingest import chunks_of
         chunks, _ = chunks_of(doc)  # the count it should have: the chunk check that follows mends a gap
         manifest.documents[source] = DocumentRecord(
             source=source, version=version, sha256=doc.sha256, kind=doc.kind, title=doc.title, number=doc.number,
