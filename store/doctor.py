@@ -102,9 +102,7 @@ def _examine(store: Store, repair: bool, embedder_factory) -> list[Finding]:
             fixed.documents.pop(source, None)
         store.save_manifest(fixed)
 
-    leftovers = [p.name for p in store.docs_dir.iterdir()
-                 if p.suffix == ".tmp" or p.name.rsplit(".", 1)[0] not in
-                 {f"{r.source}.{r.version}" for r in store.manifest().documents.values()}]
+    leftovers = store.leftover_files()
     if stale_chunks or leftovers:
         found(None, f"{stale_chunks} chunk(s) and {len(leftovers)} file(s) of versions no longer in force",
               "deleted", lambda: store.collect_garbage())
@@ -135,7 +133,7 @@ def _manifest_from_texts(store: Store) -> Manifest:
     for source, (_, version) in newest.items():
         text = store.stored_file(source, version, "txt").read_text(encoding="utf-8")
         doc = sectionize(source, text)
-        if doc.sha256[:12] != version:
+        if doc.version != version:
             continue
         chunks, _ = chunks_of(doc)  # the count it should have: the chunk check that follows mends a gap
         manifest.documents[source] = DocumentRecord(

@@ -175,44 +175,39 @@ class Store:
     def put_documents(self, batch: list[tuple[Document, list[Chunk], np.ndarray]]) -> list[DocumentRecord]:
         """Store new versions beside the old, switch the manifest once, then drop what it no longer names."""
         with self.writing("ingest"):
-            return self._put_documents(batch)
-
-    def _put_documents(self, batch: list[tuple[Document, list[Chunk], np.ndarray]]) -> list[DocumentRecord]:
-        records = []
-        for doc, chunks, vectors in batch:
-            version = doc.sha256[:12]
-            _atomic_write(self.stored_file(doc.source, version, "txt"), doc.text)
-            self.write_sections(doc)
-            self.write_chunks(doc, chunks, vectors)
-            records.append(DocumentRecord(
-                source=doc.source, version=version, sha256=doc.sha256, kind=doc.kind, title=doc.title,
-                number=doc.number, period_start=doc.period_start, period_end=doc.period_end,
-                period_label=doc.period_label, n_sections=len(doc.sections), n_chunks=len(chunks),
-                ingested_at=datetime.now(timezone.utc),
-            ))
-        manifest = self.manifest().model_copy(deep=True)
-        manifest.documents.update({r.source: r for r in records})
-        self.save_manifest(manifest)  # the switch: from here on the new versions are in force
-        self.collect_garbage([r.source for r in records])
-        return records
+            records = []
+            for doc, chunks, vectors in batch:
+                _atomic_write(self.stored_file(doc.source, doc.version, "txt"), doc.text)
+                self.write_sections(doc)
+                self.write_chunks(doc, chunks, vectors)
+                records.append(DocumentRecord(
+                    source=doc.source, version=doc.version, sha256=doc.sha256, kind=doc.kind, title=doc.title,
+                    number=doc.number, period_start=doc.period_start, period_end=doc.period_end,
+                    period_label=doc.period_label, n_sections=len(doc.sections), n_chunks=len(chunks),
+                    ingested_at=datetime.now(timezone.utc),
+                ))
+            manifest = self.manifest().model_copy(deep=True)
+            manifest.documents.update({r.source: r for r in records})
+            self.save_manifest(manifest)  # the switch: from here on the new versions are in force
+            self.collect_garbage([r.source for r in records])
+            return records
 
     def stored_file(self, source: str, version: str, ext: str) -> Path:
         """docs/<source>.<version>.txt (the stored text) or .json (its sections)."""
         return self.docs_dir / f"{source}.{version}.{ext}"
 
     def write_sections(self, doc: Document) -> None:
-        _atomic_write(self.stored_file(doc.source, doc.sha256[:12], "json"),
+        _atomic_write(self.stored_file(doc.source, doc.version, "json"),
                       json.dumps([s.model_dump(mode="json") for s in doc.sections], ensure_ascii=False))
 
     def write_chunks(self, doc: Document, chunks: list[Chunk], vectors: np.ndarray) -> None:
         """Upsert a version's chunks (ids carry the version: writing them twice is harmless)."""
-        version = doc.sha256[:12]
         sections = {s.id: s for s in doc.sections}
         metadatas = []
         for c in chunks:
             s = sections[c.section_id]
             metadatas.append({
-                "source": doc.source, "version": version, "kind": doc.kind, "section_id": s.id,
+                "source": doc.source, "version": doc.version, "kind": doc.kind, "section_id": s.id,
                 "ordinal": s.ordinal, "path": s.path, "title": s.title, "chunk_start": c.start,
                 "period_start": _day(doc.period_start, 0), "period_end": _day(doc.period_end, 99991231),
             })
@@ -240,15 +235,24 @@ class Store:
         would exceed SQLite's variable limit on a large store.
         """
         with self.writing("cleanup"):
-            self._collect_garbage(sources)
-
-    def _collect_garbage(self, sources: list[str] | None) -> None:
-        in_force = {r.source: r.version for r in self.manifest().documents.values()}
-        for path in self.docs_dir.iterdir():
-            name = path.name.rsplit(".", 2)[0] if path.suffix == ".tmp" else path.name.rsplit(".", 1)[0]
-            source, _, version = name.rpartition(".")
-            if (sources is None or source in sources) and in_force.get(source) != version:
+            for path in self.leftover_files(sources):
                 path.unlink(missing_ok=True)
+            self._delete_stale_chunks(sources)
+
+    def leftover_files(self, sources: list[str] | None = None) -> list[Path]:
+        """Files in docs/ that no reader uses: versions the manifest no longer names, and .tmp files
+        (writes cut short — when no writer holds the lock, as under collect_garbage)."""
+        in_force = {f"{r.source}.{r.version}" for r in self.manifest().documents.values()}
+        out = []
+        for path in self.docs_dir.iterdir():
+            stem = path.name.rsplit(".", 2 if path.suffix == ".tmp" else 1)[0]  # <source>.<version>
+            wanted = sources is None or stem.rpartition(".")[0] in sources
+            if wanted and (path.suffix == ".tmp" or stem not in in_force):
+                out.append(path)
+        return out
+
+    def _delete_stale_chunks(self, sources: list[str] | None) -> None:
+        in_force = {r.source: r.version for r in self.manifest().documents.values()}
         if sources is None:
             stale = [i for i, m in self.chunk_metadata() if in_force.get(m["source"]) != m["version"]]
         else:

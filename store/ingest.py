@@ -95,7 +95,7 @@ def chunks_of(doc: Document) -> tuple[list[Chunk], list[str]]:
     """The document's chunks, and the title each is embedded with: document › enclosing headings ›
     section (a chunk alone lacks them)."""
     titles = {s.id: " › ".join(t for t in (doc.title, s.context, s.title) if t and t != s.text) for s in doc.sections}
-    chunks = [c for s in doc.sections for c in chunk_section(s, doc.sha256[:12])]
+    chunks = [c for s in doc.sections for c in chunk_section(s, doc.version)]
     return chunks, [titles[c.section_id] for c in chunks]
 
 

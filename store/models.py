@@ -67,6 +67,11 @@ class Document(BaseModel):
     def n_sections(self) -> int:
         return len(self.sections)
 
+    @property
+    def version(self) -> str:
+        """What names this text's stored files and chunk ids: the first 12 hex of its sha256."""
+        return self.sha256[:12]
+
 
 class Chunk(BaseModel):
     """The unit that is embedded and indexed: a whole section, or a piece of a long one."""

@@ -58,6 +58,14 @@ def test_stale_chunks_and_files_are_deleted(healthy):
     assert not _ids(reopen(healthy), "ghost.txt")
 
 
+def test_a_write_cut_short_beside_the_version_in_force_is_deleted(healthy):
+    record = healthy.manifest().documents[NAMES[0]]
+    cut = healthy.stored_file(NAMES[0], record.version, "json.tmp")
+    cut.write_text("[{", encoding="utf-8")
+    _repaired(healthy, "versions no longer in force")
+    assert not cut.exists() and healthy.stored_file(NAMES[0], record.version, "json").exists()
+
+
 def test_a_damaged_stored_text_takes_its_document_out_of_force(healthy):
     record = healthy.manifest().documents[NAMES[1]]
     (healthy.docs_dir / f"{NAMES[1]}.{record.version}.txt").write_text("hỏng", encoding="utf-8")
