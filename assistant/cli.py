@@ -395,6 +395,7 @@ def models_fetch(force: Annotated[bool, typer.Option(help="Assemble again even i
 
 
 def main() -> None:
+    from store.index import StoreDamaged
     from store.lock import StoreBusy
     try:
         app()
@@ -403,3 +404,6 @@ def main() -> None:
     except StoreBusy as e:  # a second writer: say who holds the store, change nothing
         err.print(f"[red]error:[/red] {e}", highlight=False, soft_wrap=True)
         sys.exit(3)
+    except StoreDamaged as e:
+        err.print(f"[red]error:[/red] {e}", highlight=False, soft_wrap=True)
+        sys.exit(4)

@@ -16,9 +16,9 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timezone
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from store.index import DocumentRecord, Manifest, Store
+from store.index import DocumentRecord, Manifest, Store, StoreDamaged
 from store.ingest import chunks_of
 from store.sectioning import sectionize
 
@@ -52,8 +52,8 @@ def _examine(store: Store, repair: bool, embedder_factory) -> list[Finding]:
 
     try:
         manifest = store.manifest()
-    except (ValidationError, ValueError, OSError) as e:
-        found(None, f"manifest.json is unreadable ({type(e).__name__})",
+    except (StoreDamaged, OSError) as e:
+        found(None, f"manifest.json is unreadable ({e})" if isinstance(e, OSError) else "manifest.json is unreadable",
               "rebuilt from the stored texts (the newest version of each document)",
               lambda: store.save_manifest(_manifest_from_texts(store)))
         if not repair:

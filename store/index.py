@@ -38,6 +38,10 @@ def chidao_home() -> Path:
     return Path(os.environ.get("CHIDAO_HOME", ".chidao")).expanduser().resolve()
 
 
+class StoreDamaged(ValueError):
+    """The store's own files cannot be read; `chidao doctor --repair` mends them."""
+
+
 def chroma_client(url: str | None, path: Path):
     """Embedded Chroma on disk, or the Chroma server at `url` (several machines share one)."""
     import chromadb
@@ -137,7 +141,12 @@ class Store:
             self._open_collection(fresh=True)
         self._chroma_seen = mtime
         if self._manifest is None or self._manifest[0] != mtime:
-            self._manifest = (mtime, Manifest.model_validate_json(self.manifest_path.read_text(encoding="utf-8")))
+            try:
+                parsed = Manifest.model_validate_json(self.manifest_path.read_text(encoding="utf-8"))
+            except ValueError as e:  # pydantic's ValidationError, a bad byte
+                raise StoreDamaged(f"{self.manifest_path} is unreadable ({type(e).__name__}); "
+                                   "run `chidao doctor --repair`") from None
+            self._manifest = (mtime, parsed)
         return self._manifest[1]
 
     def save_manifest(self, manifest: Manifest) -> None:

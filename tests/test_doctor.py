@@ -3,7 +3,11 @@ index, and --repair mends it (on embedded Chroma and on a Chroma server)."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -77,5 +81,11 @@ def test_a_damaged_stored_text_takes_its_document_out_of_force(healthy):
 def test_an_unreadable_manifest_is_rebuilt_from_the_stored_texts(healthy):
     before = {s: r.version for s, r in healthy.manifest().documents.items()}
     healthy.manifest_path.write_text("{not json", encoding="utf-8")
+    env = {**os.environ, "CHIDAO_HOME": str(healthy.home), "CHIDAO_CHROMA_URL": healthy.chroma_url or "",
+           "CHIDAO_COLLECTION": healthy.collection_name}
+    listed = subprocess.run([str(Path(sys.executable).parent / "chidao"), "docs", "list"],
+                            capture_output=True, text=True, env=env, timeout=120)
+    assert listed.returncode == 4 and "Traceback" not in listed.stderr
+    assert "manifest.json is unreadable" in listed.stderr and "chidao doctor --repair" in listed.stderr
     _repaired(healthy, "manifest.json is unreadable")
     assert {s: r.version for s, r in reopen(healthy).manifest().documents.items()} == before
