@@ -143,8 +143,10 @@ _NAMES = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Quang Cường", "Phạ
 
 
 def _synthetic_batches(real: list, vectors: dict[str, np.ndarray], n: int, rng: random.Random):
-    """Yield (Document, chunks, vectors) batches of SECTIONS_PER_DOCUMENT synthetic sections."""
+    """Yield (Document, chunks, vectors, unit vectors) batches of SECTIONS_PER_DOCUMENT synthetic sections;
+    a unit's vector is its section's plus noise, so the unit index has its real size and search cost."""
     from store.models import Chunk, Document, Section, Span
+    from store.units import document_units
     from store.vietnamese import find_officials
 
     sentences = {s.id: re.split(r"(?<=[.;])\s+", s.text.replace("\n", " ")) for s in real}
@@ -180,7 +182,12 @@ def _synthetic_batches(real: list, vectors: dict[str, np.ndarray], n: int, rng: 
         doc = Document(source=source, kind="digest", title=f"Synthetic digest {d}", sha256=sha, text=body,
                        sections=sections)
         d += 1
-        yield doc, chunks, np.stack(mixes).astype(np.float32)
+        units = document_units(doc)
+        by_section = {sec.id: mixes[i] for i, sec in enumerate(sections)}
+        unit_vectors = np.stack([by_section[u.section_id] + 0.05 * np.random.default_rng(made + j).standard_normal(
+            len(mixes[0])).astype(np.float32) for j, u in enumerate(units)])
+        unit_vectors /= np.linalg.norm(unit_vectors, axis=1, keepdims=True)
+        yield doc, chunks, np.stack(mixes).astype(np.float32), unit_vectors.astype(np.float32)
 
 
 def _scale_probe(n: int, seed_home: str, queries_file: str) -> None:

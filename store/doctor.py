@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from pydantic import BaseModel
 
 from store.index import DocumentRecord, Manifest, Store, StoreDamaged
-from store.ingest import chunks_of
+from store.ingest import chunks_of, embed_units
 from store.sectioning import sectionize
 
 
@@ -96,6 +96,14 @@ def _examine(store: Store, repair: bool, embedder_factory) -> list[Finding]:
                 store.write_chunks(d, chunks, vectors)
             found(r.source, f"{chunk_counts[r.source]} of its {r.n_chunks} chunks are in Chroma",
                   "chunked and embedded again from the stored text", rechunk)
+        if not store.has_units(r.source, r.version):
+            def reunit(r=r, text=text):
+                nonlocal embedder
+                d = sectionize(r.source, text)
+                embedder = embedder or embedder_factory()
+                store.write_units(d, embed_units(embedder, d))
+            found(r.source, "its answer units are missing (stored before they existed, or deleted)",
+                  "cut and embedded again from the stored text", reunit)
     if repair and dropped:
         fixed = store.manifest().model_copy(deep=True)
         for source in dropped:

@@ -4,6 +4,7 @@ Layout:
     manifest.json             documents in force: content hash, kind, title, period, counts
     docs/<name>.<v>.txt       the stored source text citations index (v = first 12 hex of sha256)
     docs/<name>.<v>.json      its sections (spans into that text, metadata)
+    docs/<name>.<v>.npz       its answer units (spans) and their vectors (store/units.py)
     chroma/                   Chroma collection "chunks": one record per chunk, ids carry v
                               (or a Chroma server: CHIDAO_CHROMA_URL=http://host:port)
     lexical/<fingerprint>/    bm25s index over the chunks in force for one manifest fingerprint
@@ -32,6 +33,7 @@ from pydantic import BaseModel
 
 from store.lock import write_lock
 from store.models import Chunk, Document, DocumentKind, Section
+from store.units import Unit, document_units, load_units, save_units
 from store.vietnamese import doc_number_key, lexical_tokens
 
 def chidao_home() -> Path:
@@ -178,16 +180,22 @@ class Store:
             finally:
                 self._writing = False
 
-    def put_document(self, doc: Document, chunks: list[Chunk], vectors: np.ndarray) -> DocumentRecord:
-        return self.put_documents([(doc, chunks, vectors)])[0]
+    def put_document(self, doc: Document, chunks: list[Chunk], vectors: np.ndarray,
+                     unit_vectors: np.ndarray | None = None) -> DocumentRecord:
+        return self.put_documents([(doc, chunks, vectors, unit_vectors)])[0]
 
-    def put_documents(self, batch: list[tuple[Document, list[Chunk], np.ndarray]]) -> list[DocumentRecord]:
-        """Store new versions beside the old, switch the manifest once, then drop what it no longer names."""
+    def put_documents(self, batch: list[tuple[Document, list[Chunk], np.ndarray, np.ndarray | None]]) -> list[DocumentRecord]:
+        """Store new versions beside the old, switch the manifest once, then drop what it no longer names.
+
+        `unit_vectors` (one per unit of `document_units(doc)`, in order) may be None: such a document
+        is answered with units cut at question time and its sections' chunk vectors."""
         with self.writing("ingest"):
             records = []
-            for doc, chunks, vectors in batch:
+            for doc, chunks, vectors, unit_vectors in batch:
                 _atomic_write(self.stored_file(doc.source, doc.version, "txt"), doc.text)
                 self.write_sections(doc)
+                if unit_vectors is not None:
+                    self.write_units(doc, unit_vectors)
                 self.write_chunks(doc, chunks, vectors)
                 records.append(DocumentRecord(
                     source=doc.source, version=doc.version, sha256=doc.sha256, kind=doc.kind, title=doc.title,
@@ -208,6 +216,34 @@ class Store:
     def write_sections(self, doc: Document) -> None:
         _atomic_write(self.stored_file(doc.source, doc.version, "json"),
                       json.dumps([s.model_dump(mode="json") for s in doc.sections], ensure_ascii=False))
+
+    def write_units(self, doc: Document, vectors: np.ndarray) -> None:
+        units = document_units(doc)
+        if len(units) != len(vectors):
+            raise ValueError(f"{doc.source}: {len(vectors)} vectors for {len(units)} answer units")
+        path = self.stored_file(doc.source, doc.version, "npz")
+        tmp = path.with_name(path.name + ".tmp")
+        save_units(tmp, units, vectors)
+        os.replace(tmp, path)
+
+    def has_units(self, source: str, version: str) -> bool:
+        return self.stored_file(source, version, "npz").exists()
+
+    def units(self) -> "UnitIndex":
+        """The answer units of the documents whose units are stored, with their vectors."""
+        def load() -> UnitIndex:
+            parts = []
+            for r in self.manifest().documents.values():
+                path = self.stored_file(r.source, r.version, "npz")
+                if not path.exists():
+                    continue  # stored before answer units existed: `chidao ingest` adds them
+                try:
+                    units, vectors = load_units(path)
+                except (OSError, ValueError, KeyError) as e:
+                    raise StoreDamaged(f"{path} is unreadable ({type(e).__name__}); run `chidao doctor --repair`") from None
+                parts.append((r, units, vectors))
+            return UnitIndex(parts)
+        return self.derived("units", load)
 
     def write_chunks(self, doc: Document, chunks: list[Chunk], vectors: np.ndarray) -> None:
         """Upsert a version's chunks (ids carry the version: writing them twice is harmless)."""
@@ -326,6 +362,45 @@ class Store:
         shutil.rmtree(self.docs_dir, ignore_errors=True)
         shutil.rmtree(self.home / "lexical", ignore_errors=True)
         self.manifest_path.unlink(missing_ok=True)
+
+
+class UnitIndex:
+    """Every stored answer unit: one matrix of unit vectors for a brute-force dense search (the
+    product of a few thousand rows costs well under a millisecond), and per section its units."""
+
+    def __init__(self, parts: list[tuple[DocumentRecord, list[Unit], np.ndarray]]):
+        self.units: list[Unit] = [u for _, units, _ in parts for u in units]
+        dim = parts[0][2].shape[1] if parts else 0
+        self.vectors = np.concatenate([v for _, _, v in parts]) if parts else np.zeros((0, dim), np.float32)
+        rows = [(r, len(units)) for r, units, _ in parts]
+        self.source = np.array([r.source for r, n in rows for _ in range(n)])
+        self.kind = np.array([r.kind for r, n in rows for _ in range(n)])
+        self.period_start = np.array([_day(r.period_start, 0) for r, n in rows for _ in range(n)], dtype=np.int64)
+        self.period_end = np.array([_day(r.period_end, 99991231) for r, n in rows for _ in range(n)], dtype=np.int64)
+        self.rows: dict[str, list[int]] = {}
+        for i, u in enumerate(self.units):
+            self.rows.setdefault(u.section_id, []).append(i)
+
+    def of_section(self, section_id: str) -> tuple[list[Unit], np.ndarray] | None:
+        idx = self.rows.get(section_id)
+        if not idx:
+            return None
+        return [self.units[i] for i in idx], self.vectors[idx]
+
+    def search(self, vector: np.ndarray, n: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
+        """(section id, best unit cosine) of the n sections whose units are closest, best first."""
+        if not len(self.units):
+            return []
+        scores = self.vectors @ vector
+        if mask is not None:
+            scores = np.where(mask, scores, -np.inf)
+        order = np.argsort(-scores)
+        out: dict[str, float] = {}
+        for i in order:
+            if not np.isfinite(scores[i]) or len(out) == n:
+                break
+            out.setdefault(self.units[i].section_id, float(scores[i]))
+        return list(out.items())
 
 
 class LexicalIndex:

@@ -14,6 +14,7 @@ from store.index import Store
 from store.models import Chunk, Document
 from store.reader import ReadError, discover, read_document
 from store.sectioning import sectionize
+from store.units import document_units, unit_titles
 
 SAMPLE_CORPUS = Path(__file__).resolve().parent.parent / "data" / "corpus"
 
@@ -62,6 +63,11 @@ def _ingest(paths, store, embedder_factory, progress, timings) -> IngestReport:
         sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
         current = manifest.documents.get(name)
         if current is not None and current.sha256 == sha:
+            if not store.has_units(name, current.version):  # stored before answer units existed
+                embedder = embedder or embedder_factory()
+                with clock("embed units"):
+                    doc = sectionize(name, text)
+                    store.write_units(doc, embed_units(embedder, doc))
             report.unchanged.append(name)
             continue
         if sha in by_hash and by_hash[sha] != name:
@@ -80,8 +86,10 @@ def _ingest(paths, store, embedder_factory, progress, timings) -> IngestReport:
                 embedder = embedder_factory()
         with clock("embed"):
             vectors = embedder.embed_documents([c.text for c in chunks], titles)
+        with clock("embed units"):
+            unit_vectors = embed_units(embedder, doc)
         with clock("write"):
-            store.put_document(doc, chunks, vectors)
+            store.put_document(doc, chunks, vectors, unit_vectors)
         by_hash[sha] = name
         (report.updated if current else report.added).append(name)
         report.sections[name] = len(doc.sections)
@@ -97,6 +105,12 @@ def chunks_of(doc: Document) -> tuple[list[Chunk], list[str]]:
     titles = {s.id: " › ".join(t for t in (doc.title, s.context, s.title) if t and t != s.text) for s in doc.sections}
     chunks = [c for s in doc.sections for c in chunk_section(s, doc.version)]
     return chunks, [titles[c.section_id] for c in chunks]
+
+
+def embed_units(embedder, doc: Document):
+    """One vector per answer unit: its lead and text, with its section's title (document prompt)."""
+    units = document_units(doc)
+    return embedder.embed_documents([u.matched_text(doc.text) for u in units], unit_titles(doc, units))
 
 
 class _Clock:

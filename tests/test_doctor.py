@@ -13,6 +13,7 @@ import pytest
 
 from store import doctor
 from store.ingest import ingest
+from store.units import load_units
 from tests.conftest import CORPUS, HashEmbedder, reopen
 
 NAMES = ["003_b8308b7cb78d46d0.txt", "004_6c782aff4e7e5e86.txt"]
@@ -47,6 +48,27 @@ def test_missing_chunks_are_embedded_again(healthy):
     healthy.collection.delete(ids=sorted(before)[:3])
     _repaired(healthy, "chunks are in Chroma")
     assert set(_ids(reopen(healthy), NAMES[0])) == before
+
+
+def test_missing_answer_units_are_cut_and_embedded_again(healthy):
+    version = healthy.manifest().documents[NAMES[1]].version
+    path = healthy.stored_file(NAMES[1], version, "npz")
+    units, vectors = load_units(path)
+    path.unlink()
+    _repaired(healthy, "answer units are missing")
+    again, again_vectors = load_units(path)
+    assert again == units and (again_vectors == vectors).all()  # the same units, the same (deterministic) vectors
+
+
+def test_an_older_store_gets_answer_units_on_the_next_ingest(healthy, tmp_path):
+    """A store written before answer units existed: unchanged documents are not re-embedded as
+    chunks, only their units are added."""
+    for name in NAMES:
+        healthy.stored_file(name, healthy.manifest().documents[name].version, "npz").unlink()
+    folder = tmp_path / "in"
+    report = ingest([folder], reopen(healthy), HashEmbedder)
+    assert sorted(report.unchanged) == sorted(NAMES)
+    assert doctor.check(reopen(healthy)) == []
 
 
 def test_a_lost_lexical_index_is_rebuilt(healthy):
