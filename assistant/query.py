@@ -5,19 +5,26 @@ from __future__ import annotations
 import re
 
 from assistant.glossary import untranslated_words, vietnamese_terms
+from assistant.periods import find_periods
 from assistant.models import MAX_QUESTION_CHARS, Language, Query, QuestionError, QuestionType
 from store.vietnamese import find_doc_number_keys, fold, lexical_tokens, normalize
 
 _VI_LETTERS = re.compile(r"[ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]", re.I)
 _EN_WORDS = {"who", "what", "which", "when", "where", "how", "many", "much", "the", "of", "is", "are", "was",
-             "were", "does", "did", "do", "in", "for", "to", "and", "about", "say", "says", "chairs", "chair", "by"}
+             "were", "does", "did", "do", "in", "for", "to", "and", "about", "say", "says", "chairs", "chair", "by",
+             "a", "an", "on", "with", "from", "that", "this", "its", "it", "through", "under", "according", "whose",
+             "be", "been", "has", "have", "had", "must", "should", "will", "did", "at", "as"}
 _VI_WORDS = {"ai", "gi", "nao", "bao", "nhieu", "khi", "cua", "la", "cac", "nhung", "duoc", "ve", "cho", "tinh",
              "ngay", "thang", "nam", "co", "khong", "trong", "theo", "lam", "so", "nay", "noi", "dau"}
 
 _SIGNER = re.compile(r"\b(ai ky|nguoi ky|ky boi|ky ten|who signed|signed by|signatory|signature|who signs)\b")
-_WHO = re.compile(r"\b(ai|who|whom|chairs?|heads?|leads?|signed|truong ban|chu tri|to truong|nguoi nao)\b")
-_NUMBER = re.compile(r"\b(bao nhieu|may|how many|how much|number of|so luong|ty le|percent|rate|total|tong so)\b")
-_DATE = re.compile(r"\b(khi nao|ngay nao|bao gio|thoi gian|when|what date|which date|until|deadline|han)\b")
+_WHO = re.compile(r"\b(ai|who|whom|chairs?|heads?|leads?|signed|truong ban|chu tri|to truong|nguoi nao|co quan nao"
+                  r"|don vi nao|so nao|dong chi nao|which (agency|authority|department|body|office|official|unit"
+                  r"|organi[sz]ation|ministry|comrade|vice[ -]chairman|leader|company|newspaper))\b")
+_NUMBER = re.compile(r"\b(bao nhieu|may|how many|how much|number of|so luong|ty le|percent|percentage|rate|total"
+                     r"|tong so|muc|what (share|proportion|volume|value|size|amount|target|minimum|maximum))\b")
+_DATE = re.compile(r"\b(khi nao|ngay nao|bao gio|thoi gian|when|what date|which dates?|until|deadline|han"
+                   r"|tu ngay nao|truoc ngay)\b")
 _DOCUMENT = re.compile(r"\b(van ban nao|quyet dinh nao|so hieu|which (decision|document|plan|dispatch)|what (decision|document)|instrument)\b")
 # "Quyết định 2230", "QĐ số 2230", "decision 2230": a number standing for a document.
 _BARE = re.compile(r"\b(?:quyet dinh|qd|cong van|cv|ke hoach|kh|thong bao|tb|nghi quyet|nq|decision|plan|notice|dispatch|document)"
@@ -25,11 +32,16 @@ _BARE = re.compile(r"\b(?:quyet dinh|qd|cong van|cv|ke hoach|kh|thong bao|tb|ngh
 
 
 def detect_language(text: str) -> Language:
-    if _VI_LETTERS.search(text):
-        return "vi"
-    words = re.findall(r"[a-z]+", text.lower())
+    """English when English function words lead and most words carry no Vietnamese letter: an
+    English question naming "Lạng Sơn" or "Sở Tài chính" is still English."""
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    marked = sum(bool(_VI_LETTERS.search(w)) for w in words)
     en = sum(w in _EN_WORDS for w in words)
-    vi = sum(w in _VI_WORDS for w in words)
+    vi = sum(fold(w) in _VI_WORDS for w in words)
+    if en >= 2 and en > vi and 2 * marked < len(words):
+        return "en"
+    if marked:
+        return "vi"
     return "en" if en > vi else "vi"
 
 
@@ -47,8 +59,11 @@ def question_type(folded: str) -> QuestionType:
     return "other"
 
 
-def parse_question(question: str) -> Query:
-    """Validate and normalise a question; raise QuestionError with a one-line reason."""
+def parse_question(question: str, glossary: bool = True) -> Query:
+    """Validate and normalise a question; raise QuestionError with a one-line reason.
+
+    `glossary=False` leaves an English question to the embedder's cross-lingual sense alone
+    (the eval's ablation)."""
     if question is None or not question.strip():
         raise QuestionError("The question is empty: type a question, e.g. \"Ai làm Trưởng Ban Chỉ đạo phát triển du lịch tỉnh?\"")
     if len(question) > MAX_QUESTION_CHARS:
@@ -60,11 +75,12 @@ def parse_question(question: str) -> Query:
     language = detect_language(text)
     search_text, tokens = text, lexical_tokens(text)
     if language == "en":
-        terms = vietnamese_terms(text)
+        terms = vietnamese_terms(text) if glossary else []
         if terms:
             search_text = f"{text} ({', '.join(terms)})"
         tokens = [t for phrase in terms + untranslated_words(text) for t in lexical_tokens(phrase)]
     return Query(
         original=question, text=text, search_text=search_text, folded=folded, tokens=tokens,
         doc_number_keys=keys, bare_numbers=bare, language=language, qtype=question_type(folded),
+        periods=[(p.start, p.end) for p in find_periods(text)],
     )
