@@ -1,88 +1,81 @@
-"""Hits → Evidence (exact sentence spans) → a short extractive Answer, or an abstention.
+"""Hits → Evidence (answer units, ranked) → a short extractive Answer, or an abstention.
 
-Sentences of the top sections are scored by how much of the question they cover (folded
-syllables and bigrams, IDF-weighted), whether they lie in the chunk the embedder found
-closest, the section's fused rank, and cues of the question type (who → a person or role,
-how many → a figure, when → a date, which document → a number). The answer quotes the best
-one to three of them; nothing is paraphrased, so every claim is a verifiable quote.
+The answer units (store/units.py) of the top sections are the candidates. Two checks decide which
+of them an answer may quote at all, whatever the ranking: a unit about another period than the
+one asked (assistant/periods.py) is out, and so is one that does not carry the asked kind of fact
+(assistant/answer_types.py: who → a person or office, how many → a figure, when → a date, which
+document → a number). The rest are ranked by a weighted sum of features — the embedder's cosine
+between the question and the unit (with its lead), lexical coverage, type, period, section rank
+and a few shapes. The weights live in assistant/unit_weights.json; `chidao eval --fit-units` fits
+candidates on the dev split, and one is adopted only if it beats the weights in force on held-out
+and fresh (so far none has: the cosine alone ranks best). The answer quotes the best unit, its
+lead when it has one (a footnote's marker sentence, a list's "…:" line), and close runners-up;
+nothing is paraphrased.
 """
 
 from __future__ import annotations
 
+import json
 import math
-import re
 from collections import Counter
+from pathlib import Path
 
+import numpy as np
+
+from assistant import answer_types
 from assistant.models import Citation, Evidence, Hit, Query
+from assistant.periods import Period, find_periods, relation
 from store.index import DocumentRecord
 from store.sectioning import OVERVIEW, SIGNATURE
+from store.units import Unit, section_units
 from store.vietnamese import fold, lexical_tokens, syllables
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"“(]?[A-ZÀ-ỸĐ0-9])")
-_CLAUSE_END = re.compile(r"(?<=;)\s+")
-MAX_SENTENCE = 420
+WEIGHTS_FILE = Path(__file__).resolve().parent / "unit_weights.json"
+FEATURES = ("dense", "coverage", "residual", "type", "rank", "period", "docnum", "length", "heading", "lead")
+DEFAULT_WEIGHTS = {"dense": 1.0, "coverage": 0.3, "residual": 0.3, "type": 0.15, "rank": 0.1, "period": 0.15,
+                   "docnum": 0.3, "length": -0.03, "heading": -0.2, "lead": 0.0}
+TOP_SECTIONS = 5  # sections whose units are ranked: the same five that hit@5 counts
+MAX_QUOTES = 3
 _QUESTION_WORDS = set(
     "ai gi nao bao nhieu khi dau la co khong cua ve the nhu sao hay cho biet duoc nhung cac "
     "who what which when where how many much is are was were the of in on for to a an and does did do about say said "
     "tinh lang son ubnd".split()
 )
-_CUES = {
-    # A role being assigned ("… làm Trưởng ban", "là, Trưởng Ban"), a named comrade, or a bare name (a signature).
-    "who": re.compile(r"\blàm (?:Trưởng|Tổ [Tt]rưởng|Chủ tịch|Phó|thành viên)|\blà,? Trưởng|[Đđ]ồng chí [A-ZĐ]\w* [A-ZĐ]"
-                      r"|ký ban hành|^[A-ZĐ]\w+ [A-ZĐ]\w+ [A-ZĐ]\w+$"),
-    "number": re.compile(r"\d+(?:[.,]\d+)*\s*(?:%|ha|tỷ|triệu|nghìn|hộ|chuyến|lượt|con|lớp|chỉ tiêu|xã|doanh nghiệp|dự án|cây cầu|TTHC|người|đối tượng|vụ)"),
-    "date": re.compile(r"\d{1,2}/\d{1,2}(?:/\d{4})?|ngày \d{1,2}|năm \d{4}|tháng \d{1,2}"),
-    "document": re.compile(r"\d+\s*/\s*[A-ZĐ]|\d+-[A-Z]+/"),
-}
-
-MAX_QUOTES = 3
 
 
-def _spans_of(hit: Hit, text: str) -> list[tuple[int, int, bool, bool]]:
-    """(start, end, is_heading, is_lead) of each sentence of the section, in source offsets."""
-    out = []
-    section = hit.section
-    for i, span in enumerate(section.spans):
-        segment = text[span.start:span.end]
-        # A title line above its body restates the topic; it answers nothing by itself.
-        heading = i == 0 and len(section.spans) > 1 and len(segment) < 160 and not segment.endswith(".")
-        pieces, cursor = [], 0
-        for m in _SENTENCE_END.finditer(segment):
-            pieces.append((cursor, m.start()))
-            cursor = m.end()
-        pieces.append((cursor, len(segment)))
-        for a, b in pieces:
-            if b - a > MAX_SENTENCE:  # long enumerations: quote clause by clause
-                sub, c = [], a
-                for m in _CLAUSE_END.finditer(segment, a, b):
-                    sub.append((c, m.start()))
-                    c = m.end()
-                sub.append((c, b))
-            else:
-                sub = [(a, b)]
-            for x, y in sub:
-                if y - x >= 12:
-                    out.append((span.start + x, span.start + y, heading, i == 1))
-    return out
+def load_weights(path: Path = WEIGHTS_FILE) -> dict[str, float]:
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))["weights"]
+        return {f: float(saved.get(f, DEFAULT_WEIGHTS[f])) for f in FEATURES}
+    except (OSError, KeyError, ValueError):
+        return dict(DEFAULT_WEIGHTS)
 
 
 class Composer:
-    def __init__(self, sections: dict, records: dict[str, DocumentRecord]):
+    def __init__(self, sections: dict, records: dict[str, DocumentRecord], units=None):
         self.records = records
+        self.units = units  # store.index.UnitIndex: the answer units stored at ingest, with vectors
+        self.weights = load_weights()
         df: Counter[str] = Counter()
         for s in sections.values():
             df.update(set(lexical_tokens(s.text)))
         self.n = max(1, len(sections))
         self.df = df
+        self._tokens: dict[tuple[str, int, int], set[str]] = {}
+        self._periods: dict[object, list[Period]] = {}
 
     def idf(self, token: str) -> float:
         return math.log(1 + self.n / (1 + self.df.get(token, 0)))
 
-    def _coverage(self, terms: list[str], sentence: str) -> float:
+    def _coverage(self, terms: list[str], sentence: str, key=None) -> float:
         """IDF-weighted share of the question's syllables and bigrams that the sentence contains."""
         if not terms:
             return 0.0
-        s = set(lexical_tokens(sentence))
+        s = self._tokens.get(key) if key is not None else None
+        if s is None:
+            s = set(lexical_tokens(sentence))
+            if key is not None:
+                self._tokens[key] = s
         unigrams = set(terms)
         bigrams = {f"{a}_{b}" for a, b in zip(terms, terms[1:])}
         uni = sum(self.idf(t) for t in unigrams if t in s) / sum(self.idf(t) for t in unigrams)
@@ -94,7 +87,38 @@ class Composer:
         # query.tokens: the question's syllables, or for an English question its Vietnamese terms.
         return [t for t in query.tokens if "_" not in t and t not in _QUESTION_WORDS]
 
-    def evidence(self, query: Query, hits: list[Hit], source_text, top_sections: int = 3) -> list[Evidence]:
+    def _periods_of(self, key, text: str) -> list[Period]:
+        if key not in self._periods:
+            self._periods[key] = find_periods(text, subject_only=True)
+        return self._periods[key]
+
+    def period_fit(self, query: Query, hit: Hit, unit_key, matched: str) -> float:
+        """1: the unit names the asked period; 0.5: its headings or document are about it; 0: its
+        section speaks of that period somewhere (a plan for that year); -1: it is about other periods
+        (the answer to another question). A wider period ("năm 2023") does not answer a month."""
+        if not query.periods:
+            return 0.0
+        asked = [Period(a, b) for a, b in query.periods]
+        own = self._periods_of(unit_key, matched)
+        if any(relation(q, own) == "match" for q in asked):
+            return 1.0
+        if all(relation(q, own) == "other" for q in asked):
+            return -1.0  # names only other periods, as specific as the asked one or more
+        s = hit.section
+        record = self.records.get(s.source)
+        context = list(self._periods_of(("heading", s.id), f"{s.context}\n{s.title}"))
+        if record and record.period_start and record.period_end:
+            context.append(Period(record.period_start, record.period_end))
+        if any(relation(q, context) == "match" for q in asked):
+            return 0.5
+        around = self._periods_of(("section", s.id), s.text)
+        if any(relation(q, around) == "match" for q in asked):
+            return 0.0
+        return -1.0 if context and all(relation(q, context) in ("other", "none") for q in asked) else 0.0
+
+    def evidence(self, query: Query, hits: list[Hit], source_text, vector: np.ndarray | None = None,
+                 top_sections: int = TOP_SECTIONS) -> list[Evidence]:
+        """Every answer unit of the top sections, scored, best first."""
         if not hits:
             return []
         if query.qtype == "signer":
@@ -102,64 +126,127 @@ class Composer:
             if block is not None:  # the whole block, title and name: consecutive lines, one exact span
                 text = source_text(block.section.source)
                 start, end = block.section.spans[0].start, block.section.spans[-1].end
-                return [Evidence(hit=block, start=start, end=end, quote=text[start:end], score=1.0)]
+                return [Evidence(hit=block, start=start, end=end, quote=text[start:end], score=1.0, kind="signature",
+                                 features={"type": answer_types.who(text[start:end]), "dense": 1.0})]
         terms = self._terms(query)
+        w = self.weights
         found: list[Evidence] = []
         for rank, hit in enumerate(hits[:top_sections]):
-            text = source_text(hit.section.source)
-            # Words the section's title already explains pick the section; the rest pick the sentence.
-            title = set(syllables(hit.section.title))
+            s = hit.section
+            text = source_text(s.source)
+            stored = self.units.of_section(s.id) if self.units is not None else None
+            if stored is not None and vector is not None:
+                units, vectors = stored
+                dense = vectors @ vector
+            else:  # a document stored before units existed: cut now, score with the section's cosine
+                units = section_units(s, text)
+                dense = np.full(len(units), hit.dense, dtype=np.float32)
+            # Words the section's title already explains pick the section; the rest pick the unit.
+            title = set(syllables(s.title))
             residual = [t for t in terms if t not in title]
-            dense_lo = hit.section.source_offset(hit.best_chunk_start)
-            dense_hi = hit.section.source_offset(hit.best_chunk_end)
-            for start, end, is_heading, is_lead in _spans_of(hit, text):
-                quote = text[start:end]
-                coverage = self._coverage(terms, quote)
-                score = (
-                    (0.5 * coverage + 0.8 * self._coverage(residual, quote) if residual else 1.0 * coverage)
-                    - 0.08 * max(0.0, math.log2(len(quote) / 200))  # long sentences cover by size alone
-                    + 0.30 / (1 + rank)  # RRF scores are too close to compare; their order is not
-                    + 0.15 * (start < dense_hi and end > dense_lo)
-                    + 0.10 * is_lead
-                    - 0.30 * (is_heading or hit.section.path == OVERVIEW)  # titles restate, they do not answer
-                )
-                if query.qtype in _CUES and _CUES[query.qtype].search(quote):
-                    score += 0.35 if query.qtype == "who" else 0.25
-                folded_quote = fold(quote).replace(" ", "")
-                if any(k in folded_quote for k in query.doc_number_keys):
-                    score += 0.4
-                found.append(Evidence(hit=hit, start=start, end=end, quote=quote, score=score))
+            for unit, cosine in zip(units, dense):
+                quote = text[unit.start:unit.end]
+                matched = unit.matched_text(text)
+                key = (s.id, unit.start, unit.end)
+                coverage = self._coverage(terms, matched, key)
+                carried = answer_types.carries(query.qtype, quote, terms, query.search_text)
+                f = {
+                    "dense": float(cosine),
+                    "coverage": coverage,
+                    "residual": self._coverage(residual, matched, key) if residual else coverage,
+                    "type": carried if carried is not None else 0.0,
+                    "rank": 1 / (1 + rank),
+                    "period": self.period_fit(query, hit, key, matched),
+                    "docnum": float(any(k in fold(quote).replace(" ", "") for k in query.doc_number_keys)),
+                    "length": max(0.0, math.log2(len(quote) / 200)),
+                    "heading": float(_is_heading(s, unit, quote) or s.path == OVERVIEW),
+                    "lead": float(unit.lead_start is not None),
+                }
+                found.append(Evidence(hit=hit, start=unit.start, end=unit.end, quote=quote, kind=unit.kind,
+                                      lead_start=unit.lead_start, lead_end=unit.lead_end,
+                                      score=sum(w[k] * f[k] for k in FEATURES), features=f))
         return sorted(found, key=lambda e: e.score, reverse=True)
 
-    def strength(self, query: Query, hits: list[Hit], evidence: list[Evidence]) -> float:
-        """How well the best evidence supports an answer; compared with a calibrated threshold."""
-        if not hits or not evidence:
+    def decide(self, query: Query, hits: list[Hit], evidence: list[Evidence],
+               vector: np.ndarray | None = None) -> tuple[list[Evidence], float, str | None]:
+        """The evidence an answer may use (best first), the strength to compare with the calibrated
+        threshold, and why not to answer whatever the strength: "period" (only other periods are
+        spoken of), "type" (nothing carries the asked kind of fact), "number" (the asked instrument
+        is named nowhere).
+
+        The strength is the best unit's cosine above the question's typical cosine to any unit (the
+        median): an English question sits lower on the cosine scale than a Vietnamese one, and this
+        puts both on one scale."""
+        usable, veto = self.usable(query, hits, evidence)
+        if veto:
+            return [], 0.0, veto
+        if self.exact(query, hits):
+            return usable, 2.0, None
+        dense = usable[0].features.get("dense", 0.0)
+        return usable, dense - self.baseline(vector), None
+
+    def baseline(self, vector: np.ndarray | None) -> float:
+        if vector is None or self.units is None or not len(self.units.units):
             return 0.0
-        if any(h.exact_number for h in hits[:3]) and (query.doc_number_keys or query.bare_numbers):
-            return 1.0
-        if query.doc_number_keys:
-            return 0.0  # a question about a numbered instrument no document names: it is not here
-        return max(h.dense for h in hits[:3]) + 0.25 * self._coverage(self._terms(query), evidence[0].quote)
+        return float(np.median(self.units.vectors @ vector))
 
-    def choose(self, evidence: list[Evidence]) -> list[Evidence]:
-        """The best quote, plus close runners-up: at most 3 quotes, best section first.
+    @staticmethod
+    def exact(query: Query, hits: list[Hit]) -> bool:
+        return any(h.exact_number for h in hits[:3]) and bool(query.doc_number_keys or query.bare_numbers)
 
-        Another section must be nearly as strong as the best (0.95): a neighbouring committee's
-        decision quoted beside the right one reads as part of the answer.
-        """
+    def usable(self, query: Query, hits: list[Hit], evidence: list[Evidence]) -> tuple[list[Evidence], str | None]:
+        """The candidates an answer may quote, whatever the weights: about the asked period (or not
+        about another) and carrying the asked type of fact."""
+        if not hits or not evidence:
+            return [], "weak"
+        exact = self.exact(query, hits)
+        if query.doc_number_keys and not exact:
+            return [], "number"  # a question about a numbered instrument no document names
+        usable = evidence
+        if query.periods:
+            usable = [e for e in usable if e.features.get("period", 0.0) > -1.0]
+            if not usable:
+                return [], "period"
+        # A question naming its instrument still asks for a fact of the asked type ("Quyết định X
+        # công bố bao nhiêu thủ tục?"); only "which document" is answered by the number itself.
+        if answer_types.carries(query.qtype, "", [], "") is not None and not (exact and query.qtype == "document"):
+            usable = [e for e in usable if e.features.get("type", 0.0) > 0.0]
+            if not usable:
+                return [], "type"
+        return usable, None
+
+    def choose(self, evidence: list[Evidence], source_text=None, query: Query | None = None) -> list[Evidence]:
+        """The best unit (after its lead, when it has one), plus close runners-up: at most 3 units.
+
+        A runner-up from another section must be nearly as strong as the best: a neighbouring
+        committee's decision quoted beside the right one reads as part of the answer. A question
+        asking about several periods ("tháng 01/2023 và 9 tháng năm 2023") gets the best unit
+        about each."""
         if not evidence:
             return []
         top = evidence[0]
         chosen = [top]
+        if query is not None and len(query.periods) > 1:
+            for period in query.periods[:MAX_QUOTES]:
+                alone = query.model_copy(update={"periods": [period]})
+                best = next((e for e in evidence if self.period_fit(alone, e.hit, (e.hit.section.id, e.start, e.end),
+                                                                    e.quote) > 0), None)
+                if best is not None and len(chosen) < MAX_QUOTES and all(best.start >= c.end or best.end <= c.start or best.hit.section.id != c.hit.section.id
+                                            for c in chosen):
+                    chosen.append(best)
+        if top.lead_start is not None and source_text is not None and not (top.start <= top.lead_start < top.end):
+            text = source_text(top.hit.section.source)
+            chosen.insert(0, top.model_copy(update={"start": top.lead_start, "end": top.lead_end, "kind": "lead",
+                                                    "quote": text[top.lead_start:top.lead_end]}))
         for e in evidence[1:]:
-            if len(chosen) == MAX_QUOTES:
+            if len(chosen) >= MAX_QUOTES:
                 break
             if any(e.start < c.end and e.end > c.start for c in chosen):
                 continue
             same_section = e.hit.section.id == top.hit.section.id
-            adjacent = any(e.hit.section.id == c.hit.section.id and 0 <= e.start - c.end <= 3 for c in chosen)
-            if (same_section and (e.score >= 0.85 * top.score or (adjacent and e.score >= 0.7 * top.score))) \
-                    or (not same_section and e.score >= 0.95 * top.score):
+            adjacent = same_section and any(0 <= e.start - c.end <= 3 or 0 <= c.start - e.end <= 3 for c in chosen)
+            gap = top.score - e.score
+            if (adjacent and gap <= 0.06) or (same_section and gap <= 0.03) or (not same_section and gap <= 0.01):
                 chosen.append(e)
         order = list(dict.fromkeys(e.hit.section.id for e in chosen))
         return sorted(chosen, key=lambda e: (order.index(e.hit.section.id), e.start))
@@ -172,7 +259,7 @@ class Composer:
         if when is None and record and record.period_start and record.period_start == record.period_end:
             when = record.period_start  # a notice's meeting date
         return Citation(
-            n=n, source=s.source, section=f"{s.path} — {s.title}" if s.title != s.path else s.path,
+            n=n, source=s.source, section=f"{s.path} — {s.title}" if s.title != s.path else s.path, section_id=s.id,
             doc_number=number, date=when, quote=e.quote, start=e.start, end=e.end,
             document=record.title if record else s.source,
         )
@@ -208,7 +295,18 @@ def _document_label(record: DocumentRecord | None, language: str) -> str:
     return record.title
 
 
+ABSTAIN_PERIOD = {
+    "vi": "Tài liệu không có thông tin về {asked} để trả lời câu hỏi này; các mục gần nhất nói về {covered}.",
+    "en": "The documents have nothing on {asked} that answers this question; the closest sections are about {covered}.",
+}
+
 ABSTAIN = {
     "vi": "Tài liệu không có thông tin để trả lời câu hỏi này. Các mục gần nhất được liệt kê bên dưới để tham khảo.",
     "en": "The documents do not contain information that answers this question. The closest sections are listed below for reference.",
 }
+
+
+def _is_heading(section, unit: Unit, quote: str) -> bool:
+    """A title line above its body restates the topic; it answers nothing by itself."""
+    return (unit.start == section.spans[0].start and len(section.spans) > 1 and len(quote) < 160
+            and not quote.endswith("."))

@@ -110,7 +110,8 @@ def _filters(source, kind, date_from, date_to):
 def ask(question: Annotated[Optional[str], typer.Argument(help="The question, in Vietnamese or English.")] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print the answer as one JSON object.")] = False,
         k: Annotated[int, typer.Option("--k", min=1, max=50, help="Sections to retrieve.")] = 5,
-        batch: Annotated[Optional[Path], typer.Option(help="JSONL file of {\"id\", \"question\"} lines.")] = None,
+        batch: Annotated[Optional[Path], typer.Option(help="JSONL file of {\"id\", \"question\", \"history\"?} lines; history: the chat's earlier questions.")] = None,
+        history: Annotated[Optional[list[str]], typer.Option("--history", help="An earlier question of the same chat, oldest first (repeatable): the question may refer to it.")] = None,
         source: Annotated[Optional[list[str]], typer.Option(help="Only this source file (repeatable).")] = None,
         kind: Annotated[Optional[list[str]], typer.Option(help="Only this kind: digest, report, notice, text.")] = None,
         date_from: Annotated[Optional[date], typer.Option("--from", formats=["%Y-%m-%d"], help="Documents whose period ends on/after.")] = None,
@@ -124,7 +125,8 @@ def ask(question: Annotated[Optional[str], typer.Argument(help="The question, in
     if question is not None:
         from assistant.query import parse_question
         try:
-            parse_question(question)  # refuse a bad question before loading the model
+            for q in [*(history or []), question]:
+                parse_question(q)  # refuse a bad question before loading the model
         except QuestionError as e:
             fail(str(e), 2)
     filters = _filters(source, kind, date_from, date_to)
@@ -133,7 +135,7 @@ def ask(question: Annotated[Optional[str], typer.Argument(help="The question, in
         fail("no documents are ingested yet: run `chidao ingest` (the sample corpus) first")
     assistant = Assistant(store, load_embedder())
     if question is not None:
-        answer = assistant.ask(question, k=k, filters=filters)
+        answer = assistant.ask(question, k=k, filters=filters, history=history)
         if as_json:
             print(answer.model_dump_json())
         else:
@@ -147,13 +149,19 @@ def ask(question: Annotated[Optional[str], typer.Argument(help="The question, in
     for n, line in enumerate(lines, 1):
         if not line.strip():
             continue
+        item = None
         try:
             item = json.loads(line)
-            answer = assistant.ask(item["question"], k=k, filters=filters, id=item.get("id"))
+            earlier = item.get("history") or []
+            if not isinstance(item["question"], str) or not isinstance(earlier, list) \
+                    or not all(isinstance(h, str) for h in earlier):
+                raise TypeError
+            answer = assistant.ask(item["question"], k=k, filters=filters, id=item.get("id"), history=earlier)
             out = answer.model_dump(mode="json") if as_json else answer
-        except (json.JSONDecodeError, KeyError, TypeError):
+        except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
             bad += 1
-            out = {"id": None, "error": f"line {n}: not a JSON object with a \"question\""}
+            out = {"id": item.get("id") if isinstance(item, dict) else None,
+                   "error": f"line {n}: not a JSON object with a \"question\" string (and \"history\", a list of strings)"}
         except QuestionError as e:
             bad += 1
             out = {"id": item.get("id"), "error": str(e)}
@@ -167,6 +175,9 @@ def ask(question: Annotated[Optional[str], typer.Argument(help="The question, in
 
 def _print_answer(answer) -> None:
     console = Console()
+    if answer.interpreted_question:
+        label = "Hiểu là" if answer.language == "vi" else "Understood as"
+        console.print(f"{label}: {answer.interpreted_question}\n", highlight=False, markup=False, style="italic")
     console.print(answer.answer, highlight=False, markup=False)
     if answer.citations:
         console.print()
@@ -227,6 +238,7 @@ def evaluate(ctx: typer.Context,
              gold: Annotated[Path, typer.Option(help="Gold questions (JSONL).")] = GOLD,
              as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
              calibrate: Annotated[bool, typer.Option(help="Fit the abstention threshold on the dev split and save it.")] = False,
+             fit_units: Annotated[bool, typer.Option("--fit-units", help="Fit the answer-unit ranking weights on the dev split; write them as a candidate (eval/unit_weights.candidate.json) beside the weights in force.")] = False,
              gate: Annotated[bool, typer.Option("--gate", help="Exit 1 if a gated metric is below eval/thresholds.json.")] = False,
              report: Annotated[Optional[Path], typer.Option(help="Write an HTML report with charts into this folder.")] = None,
              compare: Annotated[bool, typer.Option("--compare", help="Also run BM25-only, tutorial and dense-only baselines.")] = False) -> None:
@@ -245,6 +257,14 @@ def evaluate(ctx: typer.Context,
     embedder = load_embedder()
     ensure_ingested(store, embedder)
     assistant = Assistant(store, embedder)
+    if fit_units:
+        from eval.fit import run_fit
+        fitted = run_fit(assistant, questions)
+        err.print(f"unit weights fitted on {fitted['fitted_on']['questions']} dev questions: {fitted['weights']}")
+        for split, t in fitted["top1"].items():
+            err.print(f"  top-1 unit holds the answer, {split}: fitted {t['fitted']} · in force {t['in_force']} "
+                      f"· dense only {t['dense_only']} · hand-set {t['hand_set']} ({t['questions']} questions)")
+        err.print("written to eval/unit_weights.candidate.json; adopt it only if it beats the weights in force on heldout and fresh")
     result = run_eval(assistant, questions, calibrate=calibrate)
     if compare:
         from eval.compare import print_compare, run_compare
@@ -259,7 +279,7 @@ def evaluate(ctx: typer.Context,
         from eval.report import write_report
         err.print(f"report written to {write_report(result, report)}")
     if gate:
-        failures = failed_gate(result["overall"], load_thresholds())
+        failures = failed_gate(result["by_split"], load_thresholds())
         for line in failures:
             err.print(f"[red]gate:[/red] {line}", highlight=False)
         if failures:

@@ -41,6 +41,8 @@ class Query(BaseModel):
     bare_numbers: list[str]  # "quyết định 2230": a number after an instrument word
     language: Language
     qtype: QuestionType
+    periods: list[tuple[date, date]] = []  # the periods the question names (assistant/periods.py)
+    context_sections: list[str] = []  # sections the chat's earlier turns were answered from
 
 
 class Hit(BaseModel):
@@ -49,6 +51,7 @@ class Hit(BaseModel):
     section: Section
     score: float  # fused
     dense: float = 0.0  # best cosine of the section's chunks
+    unit_dense: float = 0.0  # best cosine of the section's answer units
     lexical: float = 0.0
     exact_number: bool = False
     best_chunk_start: int = 0  # where in the section text the best dense chunk starts
@@ -56,19 +59,24 @@ class Hit(BaseModel):
 
 
 class Evidence(BaseModel):
-    """A candidate quote: an exact span of a document's stored text."""
+    """A candidate quote: an exact span of a document's stored text (an answer unit, or a unit's lead)."""
 
     hit: Hit
     start: int
     end: int
     quote: str
     score: float
+    kind: str = "sentence"  # store.units.UnitKind, or "lead", or "signature"
+    lead_start: int | None = None
+    lead_end: int | None = None
+    features: dict[str, float] = {}
 
 
 class Citation(BaseModel):
     n: int
     source: str
     section: str
+    section_id: str | None = None
     doc_number: str | None
     date: date | None
     quote: str
@@ -91,6 +99,7 @@ class Retrieved(BaseModel):
 class Answer(BaseModel):
     id: str | int | None = None
     question: str
+    interpreted_question: str | None = None  # a follow-up as understood with the chat's earlier turns
     language: Language
     answer: str
     abstained: bool

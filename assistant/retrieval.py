@@ -1,8 +1,9 @@
-"""Hybrid retrieval: dense (Chroma) + BM25 (folded syllables and bigrams) + exact document numbers.
+"""Hybrid retrieval: dense chunks (Chroma) + dense answer units + BM25 (folded syllables and
+bigrams) + exact document numbers, and for a follow-up the sections the turn before was answered from.
 
-Each retriever ranks chunks; chunks are grouped into their sections (best chunk counts) and the
-three section rankings are fused by weighted reciprocal rank. Filters go into every retriever's
-search, so a filtered question still gets its full top k.
+Each retriever ranks chunks or units; they are grouped into their sections (the best one counts)
+and the section rankings are fused by weighted reciprocal rank. Filters go into every
+retriever's search, so a filtered question still gets its full top k.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from store.sectioning import SIGNATURE
 from store.vietnamese import fold
 
 RRF_K = 60
-WEIGHTS = {"dense": 1.0, "lexical": 0.7, "number": 2.0}
+WEIGHTS = {"dense": 1.0, "units": 1.0, "lexical": 0.7, "number": 2.0, "context": 1.0}
 CANDIDATES = 40  # chunks taken from each retriever before grouping
 
 
@@ -47,18 +48,19 @@ class Retriever:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
-    def _mask(self, lexical, filters: Filters | None) -> np.ndarray | None:
+    def _mask(self, index, filters: Filters | None) -> np.ndarray | None:
+        """The rows of a lexical or unit index that the filters allow."""
         if not filters:
             return None
-        mask = np.ones(len(lexical.ids), dtype=bool)
+        mask = np.ones(len(index.source), dtype=bool)
         if filters.sources:
-            mask &= np.isin(lexical.source, filters.sources)
+            mask &= np.isin(index.source, filters.sources)
         if filters.kinds:
-            mask &= np.isin(lexical.kind, list(filters.kinds))
+            mask &= np.isin(index.kind, list(filters.kinds))
         if filters.date_from:
-            mask &= lexical.period_end >= _day(filters.date_from)
+            mask &= index.period_end >= _day(filters.date_from)
         if filters.date_to:
-            mask &= lexical.period_start <= _day(filters.date_to)
+            mask &= index.period_start <= _day(filters.date_to)
         return mask
 
     def _allowed(self, section, filters: Filters | None) -> bool:
@@ -93,6 +95,12 @@ class Retriever:
             for m, d, doc in zip(got["metadatas"][0], got["distances"][0], got["documents"][0])
             if m["version"] in in_force
         ][:n]
+
+    def units(self, vector: np.ndarray, filters: Filters | None, n: int = CANDIDATES) -> list[tuple[str, float]]:
+        """Sections ranked by their closest answer unit: a fact inside a long section is found by
+        the sentence that states it, not by the section's average."""
+        index = self.store.units()
+        return index.search(vector, n, self._mask(index, filters))
 
     def lexical(self, query: Query, filters: Filters | None, n: int = CANDIDATES) -> list[tuple[str, float]]:
         index = self.store.lexical()
@@ -141,6 +149,13 @@ class Retriever:
                 seen.add(sid)
                 fused[sid] = fused.get(sid, 0.0) + WEIGHTS["dense"] / (RRF_K + len(seen))
         seen = set()
+        for sid, cosine in self.units(vector, filters):
+            if sid not in sections:
+                continue
+            seen.add(sid)
+            hit(sid).unit_dense = cosine
+            fused[sid] = fused.get(sid, 0.0) + WEIGHTS["units"] / (RRF_K + len(seen))
+        seen = set()
         for sid, score in self.lexical(query, filters):
             if sid not in sections or sid in seen:
                 continue
@@ -150,6 +165,11 @@ class Retriever:
         for rank, sid in enumerate(self.numbers(query, filters), start=1):
             hit(sid).exact_number = True
             fused[sid] = fused.get(sid, 0.0) + WEIGHTS["number"] / (RRF_K + rank)
+        # A follow-up is most likely about what the turn before it was answered from.
+        for rank, sid in enumerate(query.context_sections, start=1):
+            if sid in sections and self._allowed(sections[sid], filters):
+                hit(sid)
+                fused[sid] = fused.get(sid, 0.0) + WEIGHTS["context"] / (RRF_K + rank)
         if query.qtype == "signer" and fused:
             # "Who signed …?" is answered by the signature block of the document the question is about.
             top = sorted(fused, key=fused.get, reverse=True)

@@ -73,6 +73,20 @@ def test_answer_with_clickable_citation_highlighting_the_quoted_span(page, assis
     page.screenshot(path=str(SHOTS / "chat-answer.png"), full_page=True)
 
 
+def test_a_follow_up_question_is_understood_with_the_turn_before(page, assistant):
+    """Two turns in one chat: "this document" is the decision of the first answer; the chat shows how
+    the follow-up was understood, and clearing the chat starts a new conversation."""
+    ask(page, "Quyết định 2230/QĐ-UBND nói gì?", "2230/QĐ-UBND")
+    ask(page, "Văn bản này ban hành ngày nào?", "Hiểu là")
+    follow_up = page.locator(BOT).last.inner_text()
+    assert "Hiểu là: Văn bản 2230/QĐ-UBND ban hành ngày nào?" in follow_up
+    assert "28/12/2023" in follow_up  # the date of that decision, quoted
+    page.screenshot(path=str(SHOTS / "chat-follow-up.png"), full_page=True)
+    page.locator("#chat button[aria-label*='lear']").first.click()
+    ask(page, "Văn bản này ban hành ngày nào?", "Tài liệu")
+    assert "Hiểu là" not in page.locator(BOT).last.inner_text()
+
+
 def test_feedback_and_briefing_export(page, assistant):
     ask(page, "QD 2230/QD-UBND", "2230/QĐ-UBND")
     assert "2230/QĐ-UBND" in page.locator("#briefing textarea").input_value()

@@ -27,7 +27,9 @@ def test_ask_json_contract(cli_env):
     done = run(["ask", "Ai làm Trưởng Ban Chỉ đạo phát triển du lịch tỉnh?", "--json", "--k", "5"], cli_env)
     assert done.returncode == 0, done.stderr
     answer = json.loads(done.stdout)
-    assert set(answer) == {"id", "question", "language", "answer", "abstained", "citations", "retrieved", "timings_ms"}
+    assert set(answer) == {"id", "question", "interpreted_question", "language", "answer", "abstained", "citations",
+                           "retrieved", "timings_ms"}
+    assert answer["interpreted_question"] is None  # asked alone
     assert answer["language"] == "vi" and answer["abstained"] is False
     assert answer["citations"] and len(answer["retrieved"]) == 5
     first = answer["citations"][0]
@@ -86,16 +88,54 @@ def test_filters_are_part_of_the_search(assistant):
 
 
 def test_a_quote_that_no_longer_matches_its_source_is_dropped_and_the_assistant_abstains(assistant, monkeypatch):
+    """Only what the verifier reads is tampered with: the quotes are still cut from the real text, so
+    a verifier that kept everything would show them (and this test would fail)."""
+    import assistant.service as service
     question = "Tuyến xe buýt Mai Pha - Na Sầm chạy bao nhiêu chuyến mỗi ngày?"
-    assert not assistant.ask(question).abstained
-    real = assistant.store.source_text
+    clean = assistant.ask(question)
+    assert any("28 chuyến/ngày" in c.quote for c in clean.citations)
+    real_verified, real_text = service.verified, assistant.store.source_text
 
-    def tampered(source):  # one character changed in the stored text: nothing may verify against it
-        return real(source).replace("28 chuyến/ngày", "29 chuyến/ngày")
-    monkeypatch.setattr(assistant.store, "source_text", tampered)
+    def tampered(source):  # one character changed in the stored text: nothing quoting it may verify
+        return real_text(source).replace("28 chuyến/ngày", "29 chuyến/ngày")
+    monkeypatch.setattr(service, "verified", lambda citations, _: real_verified(citations, tampered))
     answer = assistant.ask(question)
-    assert all("28 chuyến" not in c.quote for c in answer.citations)
+    assert all("28 chuyến/ngày" not in c.quote for c in answer.citations)
     assert all(tampered(c.source)[c.start:c.end] == c.quote for c in answer.citations)
+    assert len(answer.citations) < len(clean.citations) or answer.abstained
+
+
+def test_a_question_naming_a_period_the_documents_do_not_cover_is_not_answered_from_another(assistant):
+    january = assistant.ask("Tổng thu ngân sách nhà nước trên địa bàn tháng 01/2023 là bao nhiêu?")
+    assert not january.abstained and any("418,1 tỷ đồng" in c.quote for c in january.citations)
+    february = assistant.ask("Tổng thu ngân sách nhà nước trên địa bàn tháng 02/2023 là bao nhiêu?")
+    assert february.abstained and not february.citations
+    assert "02/2023" in february.answer  # says which period it has nothing on
+
+
+def test_a_filter_that_excludes_the_answer_gives_an_abstention_not_an_unrelated_quote(assistant):
+    question = "Kim ngạch xuất nhập khẩu qua địa bàn tháng 01/2023 đạt bao nhiêu?"
+    assert any("250 triệu USD" in c.quote for c in assistant.ask(question).citations)
+    later = assistant.ask(question, filters=Filters(date_from=date(2023, 8, 1), date_to=date(2023, 12, 31)))
+    assert later.abstained and not later.citations
+
+
+def test_a_follow_up_carries_the_document_of_the_turn_before(assistant):
+    first = assistant.ask("Quyết định 2230/QĐ-UBND nói gì?")
+    follow = assistant.ask("Văn bản này ban hành ngày nào?", history=[first])
+    assert follow.interpreted_question == "Văn bản 2230/QĐ-UBND ban hành ngày nào?"
+    assert not follow.abstained and any("28/12/2023" in c.quote for c in follow.citations)
+    alone = assistant.ask("Văn bản này ban hành ngày nào?")
+    assert alone.interpreted_question is None
+
+
+def test_cli_answers_a_follow_up_with_history(cli_env):
+    done = run(["ask", "--json", "Còn tháng 2 thì sao?", "--history",
+                "Tổng thu ngân sách nhà nước trên địa bàn tháng 01/2023 là bao nhiêu?"], cli_env)
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert answer["interpreted_question"] == "Tổng thu ngân sách nhà nước trên địa bàn tháng 2/2023 là bao nhiêu?"
+    assert answer["abstained"] is True  # the report covers January only
 
 
 @pytest.fixture(scope="module")
@@ -104,20 +144,25 @@ def gold_result(assistant):
     return run_eval(assistant, load_gold(ROOT / "eval" / "gold.jsonl"))
 
 
-def test_ci_gate_quality_meets_the_recorded_thresholds(gold_result):
-    """The CI gate: `make test` fails when a gated figure falls below eval/thresholds.json."""
+def test_ci_gate_quality_meets_the_recorded_thresholds_on_every_split(gold_result):
+    """The CI gate: `make test` fails when any split's gated figure passes its eval/thresholds.json mark."""
     from eval.run import gate, load_thresholds
-    assert gate(gold_result["overall"], load_thresholds()) == []
-    assert gold_result["by_split"]["dev"]["answer_accuracy"] >= 0.85  # the figure issue 2 was accepted on
+    thresholds = load_thresholds()
+    assert {"dev", "heldout", "fresh"} <= set(thresholds)
+    assert gate(gold_result["by_split"], thresholds) == []
 
 
-def test_ci_gate_fails_when_a_threshold_is_raised_above_the_current_figure(gold_result):
+def test_ci_gate_fails_when_one_split_falls_short_even_if_the_others_carry_the_overall(gold_result):
     from eval.run import gate, load_thresholds
-    overall = gold_result["overall"]
-    for metric in ("hit@5", "answer_accuracy", "abstention_accuracy"):
-        raised = {**load_thresholds(), metric: overall[metric] + 0.01}
-        failures = gate(overall, raised)
-        assert len(failures) == 1 and failures[0].startswith(metric), failures
+    by_split = gold_result["by_split"]
+    for split in ("heldout", "fresh"):
+        raised = load_thresholds()
+        raised[split] = {**raised[split], "answer_accuracy": by_split[split]["answer_accuracy"] + 0.01}
+        failures = gate(by_split, raised)
+        assert len(failures) == 1 and failures[0].startswith(f"{split}: answer_accuracy"), failures
+    capped = load_thresholds()
+    capped["fresh"] = {**capped["fresh"], "false_abstention_rate": by_split["fresh"]["false_abstention_rate"] - 0.01}
+    assert gate(by_split, capped)[0].startswith("fresh: false_abstention_rate")
 
 
 def test_served_app_answers_over_http(assistant):
@@ -132,6 +177,9 @@ def test_served_app_answers_over_http(assistant):
         assert "xe buýt nội tỉnh" in reply
         xss = Client(app.local_url, verbose=False).predict("<img src=x onerror=alert(1)>", api_name="/ask")
         assert "<img" not in xss
+        follow = Client(app.local_url, verbose=False).predict(
+            "Văn bản này ban hành ngày nào?", ["Quyết định 2230/QĐ-UBND nói gì?"], api_name="/answer_follow_up")
+        assert follow["interpreted_question"] == "Văn bản 2230/QĐ-UBND ban hành ngày nào?"
     finally:
         app.close()
 

@@ -15,3 +15,11 @@ def test_render_lists_citations_under_the_answer():
     text = render(Answer(question="q", language="vi", answer="Theo … “Trưởng <Ban>” [1]", abstained=False, citations=[c]), turn=4)
     assert "Trích dẫn" in text and "1370/QĐ\\-UBND" in text and "&lt;Ban&gt;" in text and "<b>" not in text
     assert "[\\[1\\]](#cite-4-1)" in text  # the inline [1] opens citation 1 of turn 4
+
+
+def test_a_follow_up_shows_how_it_was_understood_and_stays_inert():
+    answer = Answer(question="Văn bản này?", interpreted_question="Văn bản <img src=x> 2230/QĐ-UBND?", language="vi",
+                    answer="Tài liệu không có thông tin.", abstained=True)
+    text = render(answer)
+    assert text.startswith("_Hiểu là: Văn bản &lt;img src=x&gt; 2230/QĐ\\-UBND?_")
+    assert "Hiểu là" not in render(answer.model_copy(update={"interpreted_question": None}))

@@ -31,6 +31,7 @@ EXAMPLES = [
     "bao nhieu ho ngheo nam 2023",
 ]
 KINDS = ["digest", "report", "notice", "text"]
+FOLLOW_UP_TURNS = 3  # earlier answers a follow-up question may refer to
 
 CSS = """
 .chidao-hidden { display: none !important; }
@@ -67,7 +68,7 @@ LABELS = {
            "closest": "Các mục gần nhất (tham khảo, không phải trích dẫn)",
            "no_citation": "Nhấn vào một trích dẫn [1] trong câu trả lời để xem đoạn văn gốc.",
            "thanks": "Đã ghi nhận góp ý.", "nothing_to_rate": "Chưa có câu trả lời để góp ý.",
-           "up": "Hữu ích", "down": "Chưa đúng"},
+           "up": "Hữu ích", "down": "Chưa đúng", "understood": "Hiểu là"},
     "en": {"chat": "Ask", "library": "Document library", "placeholder": "Ask about the directives…",
            "filters": "Filters (applied to the search)", "documents": "Documents", "kinds": "Document kinds",
            "from": "From (YYYY-MM-DD)", "to": "To (YYYY-MM-DD)", "used": "Sections used (scores)",
@@ -78,7 +79,7 @@ LABELS = {
            "closest": "Closest sections (related, not citations)",
            "no_citation": "Click a citation [1] in an answer to see the source passage.",
            "thanks": "Feedback recorded.", "nothing_to_rate": "No answer to rate yet.",
-           "up": "Helpful", "down": "Not right"},
+           "up": "Helpful", "down": "Not right", "understood": "Understood as"},
 }
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
 
@@ -95,6 +96,8 @@ def render(answer: Answer, turn: int = 0) -> str:
     for c in answer.citations:
         body = body.replace(f"\\[{c.n}\\]", f"[\\[{c.n}\\]](#cite-{turn}-{c.n})")
     parts = [body]
+    if answer.interpreted_question:  # a follow-up: show how the earlier turns were carried into it
+        parts.insert(0, f"_{t['understood']}: {safe(answer.interpreted_question)}_\n")
     if answer.citations:
         parts.append(f"\n**{t['citations']}**")
         for c in answer.citations:
@@ -134,6 +137,8 @@ class ChatUI:
 
     # ---- chat ------------------------------------------------------------------------
     def respond(self, message, history, session, sources, kinds, date_from, date_to, lang):
+        if not history:
+            session = []  # a cleared chat starts a new conversation: nothing earlier is referred to
         history = list(history or []) + [{"role": "user", "content": safe(message or "")},
                                          {"role": "assistant", "content": LABELS[lang]["searching"]}]
         yield "", history, session, gr.update(), gr.update()
@@ -142,7 +147,8 @@ class ChatUI:
             if sources or kinds or (date_from or "").strip() or (date_to or "").strip():
                 filters = Filters(sources=sources or None, kinds=kinds or None,
                                   date_from=_parse_day(date_from), date_to=_parse_day(date_to))
-            answer = self.assistant.ask(message, k=8, filters=filters)
+            earlier = [Answer.model_validate(a) for a in (session or [])[-FOLLOW_UP_TURNS:]]
+            answer = self.assistant.ask(message, k=8, filters=filters, history=earlier)
         except QuestionError as e:
             history[-1] = {"role": "assistant", "content": safe(str(e))}
             yield "", history, session, gr.update(), gr.update()
@@ -365,6 +371,15 @@ def build_app(assistant) -> gr.Blocks:
             except QuestionError as e:
                 return {"error": str(e)}
         gr.api(answer_api, api_name="answer")
+
+        def follow_up_api(question: str, history: list[str]) -> dict:
+            """As /answer, for a follow-up: `history` holds the chat's earlier questions, oldest first."""
+            try:
+                earlier = [str(h) for h in history or []][-FOLLOW_UP_TURNS:]
+                return assistant.ask(question, history=earlier).model_dump(mode="json")
+            except QuestionError as e:
+                return {"error": str(e)}
+        gr.api(follow_up_api, api_name="answer_follow_up")
     return app
 
 
