@@ -87,9 +87,12 @@ class Composer:
         # query.tokens: the question's syllables, or for an English question its Vietnamese terms.
         return [t for t in query.tokens if "_" not in t and t not in _QUESTION_WORDS]
 
-    def _periods_of(self, key, text: str) -> list[Period]:
+    def _periods_of(self, key, text: str, source: str | None = None) -> list[Period]:
+        """Periods a unit or heading is about; "tháng 8", "9 tháng đầu năm" in the year of its document."""
         if key not in self._periods:
-            self._periods[key] = find_periods(text, subject_only=True)
+            record = self.records.get(source) if source else None
+            year = record.period_end.year if record and record.period_end else None
+            self._periods[key] = find_periods(text, subject_only=True, year=year)
         return self._periods[key]
 
     def period_fit(self, query: Query, hit: Hit, unit_key, matched: str) -> float:
@@ -99,19 +102,19 @@ class Composer:
         if not query.periods:
             return 0.0
         asked = [Period(a, b) for a, b in query.periods]
-        own = self._periods_of(unit_key, matched)
+        own = self._periods_of(unit_key, matched, hit.section.source)
         if any(relation(q, own) == "match" for q in asked):
             return 1.0
         if all(relation(q, own) == "other" for q in asked):
             return -1.0  # names only other periods, as specific as the asked one or more
         s = hit.section
         record = self.records.get(s.source)
-        context = list(self._periods_of(("heading", s.id), f"{s.context}\n{s.title}"))
+        context = list(self._periods_of(("heading", s.id), f"{s.context}\n{s.title}", s.source))
         if record and record.period_start and record.period_end:
             context.append(Period(record.period_start, record.period_end))
         if any(relation(q, context) == "match" for q in asked):
             return 0.5
-        around = self._periods_of(("section", s.id), s.text)
+        around = self._periods_of(("section", s.id), s.text, s.source)
         if any(relation(q, around) == "match" for q in asked):
             return 0.0
         return -1.0 if context and all(relation(q, context) in ("other", "none") for q in asked) else 0.0
@@ -229,8 +232,13 @@ class Composer:
         if query is not None and len(query.periods) > 1:
             for period in query.periods[:MAX_QUOTES]:
                 alone = query.model_copy(update={"periods": [period]})
-                best = next((e for e in evidence if self.period_fit(alone, e.hit, (e.hit.section.id, e.start, e.end),
-                                                                    e.quote) > 0), None)
+                about = [e for e in evidence
+                         if self.period_fit(alone, e.hit, (e.hit.section.id, e.start, e.end), e.quote) > 0]
+                # "9 tháng năm 2023" is answered by a nine-month figure, not by January's.
+                asked = Period(*period)
+                whole = [e for e in about if any(p.overlaps(asked) and 2 * p.days >= asked.days for p in
+                                                 self._periods.get((e.hit.section.id, e.start, e.end), []))]
+                best = (whole or about or [None])[0]
                 if best is not None and len(chosen) < MAX_QUOTES and all(best.start >= c.end or best.end <= c.start or best.hit.section.id != c.hit.section.id
                                             for c in chosen):
                     chosen.append(best)

@@ -115,12 +115,13 @@ def _convert(kind: str, g: tuple[str, ...]) -> Period | None:
     return Period(date(int(g[0]), 1, 1), date(int(g[0]), 12, 31))
 
 
-def find_periods(text: str, subject_only: bool = False) -> list[Period]:
+def find_periods(text: str, subject_only: bool = False, year: int | None = None) -> list[Period]:
     """Every period the text names, most specific patterns first; document numbers
     ("29/2023/QĐ-UBND") are not periods. `subject_only` leaves out the periods a figure is compared
     with ("tăng 12,6% so với cùng kỳ năm 2022") and the dates instruments were issued ("Kế hoạch số
-    95/KH-BCĐ ngày 12/12/2022"): what remains is what the text is about."""
-    return [p for p, _, _ in _scan(text, subject_only)]
+    95/KH-BCĐ ngày 12/12/2022"): what remains is what the text is about. With `year` (the
+    document's, or another the question names), "tháng 8" and "9 tháng đầu năm" count in it."""
+    return [p for p, _, _ in _scan(text, subject_only, year)]
 
 
 def period_spans(text: str) -> list[tuple[int, int]]:
@@ -132,7 +133,14 @@ _BASELINE = re.compile(r"\b(?:so voi|compared (?:with|to)|than|over)\s+(?:cung k
 _ISSUED = re.compile(r"\s*,?\s*(?:ngay|dated|of|issued on)?\s*\d{1,2}\s*/\s*\d{1,2}\s*/\s*(?:19|20)\d{2}")
 
 
-def _scan(text: str, subject_only: bool = False) -> list[tuple[Period, int, int]]:
+_YEARLESS: list[tuple[str, re.Pattern]] = [
+    ("months_vi", re.compile(r"\b(\d{1,2}) thang dau nam\b")),
+    ("months_en", re.compile(rf"\bfirst (\d{{1,2}}|{'|'.join(_COUNT)}) months\b")),
+    ("month_vi", re.compile(r"\bthang\s+(\d{1,2})\b(?!\s*(?:/|nam|-)\s*\d)")),
+]
+
+
+def _scan(text: str, subject_only: bool = False, year: int | None = None) -> list[tuple[Period, int, int]]:
     chars = list(text)
     numbers = find_doc_numbers(text)
     for _, a, b in numbers:
@@ -150,6 +158,12 @@ def _scan(text: str, subject_only: bool = False) -> list[tuple[Period, int, int]
     for kind, pattern in _PATTERNS:
         for m in pattern.finditer(folded):
             period = _convert(kind, m.groups())
+            if period is not None:
+                found.append((period, m.start(), m.end()))
+        folded = pattern.sub(lambda m: " " * len(m.group(0)), folded)
+    for kind, pattern in _YEARLESS if year else []:
+        for m in pattern.finditer(folded):
+            period = _convert(kind if kind != "month_vi" else "my", (*m.groups(), str(year)))
             if period is not None:
                 found.append((period, m.start(), m.end()))
         folded = pattern.sub(lambda m: " " * len(m.group(0)), folded)

@@ -82,5 +82,13 @@ def parse_question(question: str, glossary: bool = True) -> Query:
     return Query(
         original=question, text=text, search_text=search_text, folded=folded, tokens=tokens,
         doc_number_keys=keys, bare_numbers=bare, language=language, qtype=question_type(folded),
-        periods=[(p.start, p.end) for p in find_periods(text)],
+        periods=[(p.start, p.end) for p in question_periods(text)],
     )
+
+
+def question_periods(text: str):
+    """The periods a question names; "tháng 8 và tháng 12 năm 2023": a month without its year takes
+    the year the question names elsewhere."""
+    found = find_periods(text)
+    years = {p.end.year for p in found}
+    return find_periods(text, year=years.pop()) if len(years) == 1 else found
