@@ -13,13 +13,17 @@ import re
 from pydantic import BaseModel
 
 from assistant.periods import find_periods, months_without_year, period_spans
-from store.vietnamese import find_doc_numbers, fold, normalize
+from store.vietnamese import fold, normalize
 
 # "văn bản này", "quyết định đó", "kế hoạch trên", "đồng chí đó", "this decision", "that plan" …
 _NOUNS_VI = (r"van ban|quyet dinh|ke hoach|cong van|thong bao|bao cao|de an|nghi quyet|chi thi|chuong trinh|"
              r"ban chi dao|ban|to cong tac|hoi dong|co quan|don vi|dong chi|nguoi|tuyen|du an|phien hop|cuoc hop|thang|nam")
 _NOUNS_EN = (r"decision|document|plan|letter|official letter|notice|report|dispatch|scheme|programme|program|"
              r"committee|board|council|body|agency|department|official|person|route|project|meeting|month|year|resolution")
+# The nouns that stand for a document, which its number can replace ("quyết định này" → "quyết định 2230/QĐ-UBND").
+_INSTRUMENTS = {"van ban", "quyet dinh", "ke hoach", "cong van", "thong bao", "bao cao", "de an", "nghi quyet",
+                "chi thi", "chuong trinh", "du an", "decision", "document", "plan", "letter", "official letter",
+                "notice", "report", "dispatch", "scheme", "resolution", "programme", "program", "project"}
 _REFERENCE = re.compile(rf"\b(?:(?P<vi>{_NOUNS_VI})\s+(?:nay|do|tren|ay|vua neu|noi tren)"
                         rf"|(?:this|that|these|those|the same|said|the above)\s+(?P<en>{_NOUNS_EN}))\b")
 _PRONOUN = re.compile(r"\b(?:it|its|they|them|their|he|him|his|she|her|no)\b")
@@ -84,11 +88,7 @@ def _refer(text: str, ref: re.Match, prev: Turn) -> str:
     number the earlier question is added as the topic."""
     noun_span = ref.span("vi") if ref.group("vi") else ref.span("en")
     noun = text[noun_span[0]:noun_span[1]]
-    instrument = ref.group("vi") not in (None, "ban chi dao", "ban", "to cong tac", "hoi dong", "co quan",
-                                         "don vi", "dong chi", "nguoi", "tuyen", "phien hop", "cuoc hop", "thang", "nam")
-    if ref.group("en"):
-        instrument = ref.group("en") in ("decision", "document", "plan", "letter", "official letter", "notice",
-                                         "report", "dispatch", "scheme", "resolution", "programme", "program")
+    instrument = (ref.group("vi") or ref.group("en")) in _INSTRUMENTS
     period = period_spans(normalize(prev.question))
     if (ref.group("vi") in ("thang", "nam") or ref.group("en") in ("month", "year")) and period:
         a, b = period[0]  # "that month" → the month the earlier question asked about
@@ -142,7 +142,3 @@ def _is_vietnamese(text: str) -> bool:
 
 _MONTH_EN = ["", "January", "February", "March", "April", "May", "June", "July", "August", "September",
              "October", "November", "December"]
-
-
-def numbers_in(text: str) -> list[str]:
-    return [n for n, _, _ in find_doc_numbers(text)]

@@ -53,25 +53,26 @@ class Unit(BaseModel):
     def matched_text(self, source: str) -> str:
         """What the unit is embedded and matched as: its lead (if any), then itself."""
         lead = self.lead(source)
-        return f"{lead} {self.text(source)}" if lead and not (self.lead_start >= self.start and self.lead_end <= self.end) else self.text(source)
+        inside = lead and self.start <= self.lead_start and self.lead_end <= self.end
+        return f"{lead} {self.text(source)}" if lead and not inside else self.text(source)
+
+
+def _pieces(boundary: re.Pattern, text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """[start, end) cut where `boundary` matches (the boundary's spaces belong to neither side)."""
+    pieces, cursor = [], start
+    for m in boundary.finditer(text, start, end):
+        pieces.append((cursor, m.start()))
+        cursor = m.end()
+    pieces.append((cursor, end))
+    return [(a, b) for a, b in pieces if b - a >= MIN_UNIT]
 
 
 def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    pieces, cursor = [], start
-    for m in _SENTENCE_END.finditer(text, start, end):
-        pieces.append((cursor, m.start()))
-        cursor = m.end()
-    pieces.append((cursor, end))
-    return [(a, b) for a, b in pieces if b - a >= MIN_UNIT]
+    return _pieces(_SENTENCE_END, text, start, end)
 
 
 def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    pieces, cursor = [], start
-    for m in _CLAUSE_END.finditer(text, start, end):
-        pieces.append((cursor, m.start()))
-        cursor = m.end()
-    pieces.append((cursor, end))
-    return [(a, b) for a, b in pieces if b - a >= MIN_UNIT]
+    return _pieces(_CLAUSE_END, text, start, end)
 
 
 def _colon_lead(text: str, start: int, end: int) -> tuple[int, int] | None:
