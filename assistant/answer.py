@@ -28,7 +28,7 @@ from assistant.periods import Period, find_periods, relation
 from store.index import DocumentRecord
 from store.sectioning import OVERVIEW, SIGNATURE
 from store.units import Unit, section_units
-from store.vietnamese import fold, lexical_tokens, syllables
+from store.vietnamese import doc_number_key, fold, lexical_tokens, syllables
 
 WEIGHTS_FILE = Path(__file__).resolve().parent / "unit_weights.json"
 FEATURES = ("dense", "coverage", "residual", "type", "rank", "period", "docnum", "length", "heading", "lead")
@@ -125,7 +125,9 @@ class Composer:
         if not hits:
             return []
         if query.qtype == "signer":
-            block = next((h for h in hits if h.section.path == SIGNATURE), None)
+            # A signature block signs its own document only: "who signed 2230/QĐ-UBND?" is not answered by
+            # the block of a digest that reports on it (the units may still say who signed it).
+            block = next((h for h in hits if h.section.path == SIGNATURE and self._signs(h, query)), None)
             if block is not None:  # the whole block, title and name: consecutive lines, one exact span
                 text = source_text(block.section.source)
                 start, end = block.section.spans[0].start, block.section.spans[-1].end
@@ -170,6 +172,20 @@ class Composer:
                                       score=sum(w[k] * f[k] for k in FEATURES), features=f))
         return sorted(found, key=lambda e: e.score, reverse=True)
 
+    @staticmethod
+    def _names(hit: Hit, query: Query) -> bool:
+        s = hit.section
+        keys = {doc_number_key(n) for n in ([s.instrument] if s.instrument else []) + s.doc_numbers}
+        return bool(keys & set(query.doc_number_keys)) or any(k.split("/")[0].split("-")[0] in query.bare_numbers
+                                                               for k in keys)
+
+    def _signs(self, hit: Hit, query: Query) -> bool:
+        if not (query.doc_number_keys or query.bare_numbers):
+            return True
+        record = self.records.get(hit.section.source)
+        key = doc_number_key(record.number) if record and record.number else None
+        return key is not None and (key in query.doc_number_keys or key.split("/")[0] in query.bare_numbers)
+
     def decide(self, query: Query, hits: list[Hit], evidence: list[Evidence],
                vector: np.ndarray | None = None) -> tuple[list[Evidence], float, str | None]:
         """The evidence an answer may use (best first), the strength to compare with the calibrated
@@ -206,6 +222,12 @@ class Composer:
         if query.doc_number_keys and not exact:
             return [], "number"  # a question about a numbered instrument no document names
         usable = evidence
+        if exact:
+            # A question naming an instrument is answered from the sections about it (or naming it);
+            # a signature block signs only its own document.
+            about = [e for e in usable if self._names(e.hit, query)
+                     and (e.hit.section.path != SIGNATURE or self._signs(e.hit, query))]
+            usable = about or usable
         if query.periods:
             usable = [e for e in usable if e.features.get("period", 0.0) > -1.0]
             if not usable:

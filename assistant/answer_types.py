@@ -12,10 +12,13 @@ import re
 
 from store.vietnamese import find_doc_numbers, fold
 
-_UPPER = "A-ZÀ-ỸĐ"
-# "đồng chí Dương Xuân Huyên", or three or four capitalised syllables in a row (a full name).
-_PERSON = re.compile(rf"(?:[Đđ]ồng chí|[Ôô]ng|[Bb]à)\s+[{_UPPER}][\wÀ-ỹ]+(?:\s+[{_UPPER}][\wÀ-ỹ]+){{1,3}}"
-                     rf"|(?<![\wÀ-ỹ])[{_UPPER}][a-zà-ỹđ]+(?:\s+[{_UPPER}][a-zà-ỹđ]+){{2,3}}(?![\wÀ-ỹ])")
+# Vietnamese capitals and small letters, spelled out: a range such as À-Ỹ holds both cases.
+_LATIN = [chr(c) for c in [*range(0x41, 0x7B), *range(0xC0, 0x250), *range(0x1E00, 0x1F00)]]
+_UPPER = "".join(c for c in _LATIN if c.isalpha() and c.isupper())
+_LOWER = "".join(c for c in _LATIN if c.isalpha() and c.islower())
+# "đồng chí Dương Xuân Huyên", "ông …", or three or four capitalised syllables in a row (a full name).
+_PERSON = re.compile(rf"(?<!\w)(?:[Đđ]ồng chí|[Ôô]ng|[Bb]à)\s+[{_UPPER}][{_LOWER}]+(?:\s+[{_UPPER}][{_LOWER}]+){{1,3}}"
+                     rf"|(?<!\w)[{_UPPER}][{_LOWER}]+(?:\s+[{_UPPER}][{_LOWER}]+){{2,3}}(?!\w)")
 # Offices and agencies as the documents write them.
 _OFFICE = re.compile(
     r"\b(?:Chủ tịch|Phó Chủ tịch|Giám đốc|Phó Giám đốc|Trưởng [Bb]an|Phó [Tt]rưởng [Bb]an|Tổ trưởng|Chánh Văn phòng|"
@@ -84,12 +87,26 @@ def asks_for_a_name(folded_question: str) -> bool:
     return bool(_NAME_ASKED.search(folded_question))
 
 
+_ASSIGNMENT_ASKED = re.compile(r"\b(?:chu tri|duoc giao|giao cho|phu trach|dau moi|chiu trach nhiem|in charge|assigned"
+                               r"|responsible|to lead|leads?|take the lead)\b")
+# How the documents assign a task: "Sở X chủ trì", "giao Sở X", "Sở X phụ trách", "… làm Trưởng ban".
+_ASSIGNMENT = re.compile(r"chủ trì|[Gg]iao |phụ trách|chịu trách nhiệm|đầu mối|làm (?:Trưởng|Tổ trưởng|Chủ tịch)|là,? Trưởng"
+                         r"|[Tt]hường trực|thực hiện|tham mưu")
+
+
 def carries(qtype: str, text: str, terms: list[str], asked: str = "") -> float | None:
     """How well `text` carries the asked type (0–1); None when the question asks for no particular type.
-    `asked` is the question (with its glossary terms): an office it names is no answer to "who"."""
-    if qtype in ("who", "signer"):
+    `asked` is the question (with its glossary terms): an office it names is no answer to "who";
+    "who signed" needs a name; "who is assigned to lead" needs an assignment."""
+    if qtype == "signer":
+        return 1.0 if _PERSON.search(text) else 0.0
+    if qtype == "who":
         found = who(text, asked)
-        return found if found == 1.0 or not asks_for_a_name(fold(asked)) else 0.0
+        if asks_for_a_name(fold(asked)) and found < 1.0:
+            return 0.0
+        if _ASSIGNMENT_ASKED.search(fold(asked)) and not _ASSIGNMENT.search(text):
+            return 0.0
+        return found
     if qtype == "number":
         return number(text, terms)
     if qtype == "date":
