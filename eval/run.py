@@ -144,15 +144,21 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def _best_threshold(strengths: list[tuple[float, bool]]) -> float:
-    """The threshold that makes the most right abstain/answer decisions; midpoint of the widest tie."""
+    """The threshold that makes the most right abstain/answer decisions: of the gaps between
+    neighbouring strengths where it could go with that many right, the midpoint of the widest
+    (the largest margin to the questions on either side)."""
     points = sorted({s for s, _ in strengths})
-    candidates = [0.0] + [(a + b) / 2 for a, b in zip(points, points[1:])] + [points[-1] + 1e-6]
+    gaps = [(points[0] - 1.0, points[0])] + list(zip(points, points[1:])) + [(points[-1], points[-1] + 1.0)]
 
     def correct(t: float) -> int:
         return sum((s >= t) == should_answer for s, should_answer in strengths)
-    best = max(correct(t) for t in candidates)
-    tied = [t for t in candidates if correct(t) == best]
-    return round(tied[len(tied) // 2], 4)
+    scored = [(correct((a + b) / 2), b - a, (a + b) / 2) for a, b in gaps]
+    best = max(c for c, _, _ in scored)
+    # An open end (below all, above all) counts as no wider than the widest inner gap.
+    inner = max((w for c, w, _ in scored[1:-1] if c == best), default=0.0)
+    width, threshold = max((min(w, inner) if i in (0, len(scored) - 1) else w, t)
+                           for i, (c, w, t) in enumerate(scored) if c == best)
+    return round(threshold, 4)
 
 
 def run_eval(assistant, questions: list[GoldQuestion], calibrate: bool = False) -> dict:
