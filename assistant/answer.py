@@ -261,8 +261,7 @@ class Composer:
                 whole = [e for e in about if any(p.overlaps(asked) and 2 * p.days >= asked.days for p in
                                                  self._periods.get((e.hit.section.id, e.start, e.end), []))]
                 best = (whole or about or [None])[0]
-                if best is not None and len(chosen) < MAX_QUOTES and all(best.start >= c.end or best.end <= c.start or best.hit.section.id != c.hit.section.id
-                                            for c in chosen):
+                if best is not None and len(chosen) < MAX_QUOTES and not any(_overlap(best, c) for c in chosen):
                     chosen.append(best)
         if top.lead_start is not None and source_text is not None and not (top.start <= top.lead_start < top.end):
             text = source_text(top.hit.section.source)
@@ -271,7 +270,7 @@ class Composer:
         for e in evidence[1:]:
             if len(chosen) >= MAX_QUOTES:
                 break
-            if any(e.start < c.end and e.end > c.start for c in chosen):
+            if any(_overlap(e, c) for c in chosen):
                 continue
             same_section = e.hit.section.id == top.hit.section.id
             adjacent = same_section and any(0 <= e.start - c.end <= 3 or 0 <= c.start - e.end <= 3 for c in chosen)
@@ -334,6 +333,10 @@ ABSTAIN = {
     "vi": "Tài liệu không có thông tin để trả lời câu hỏi này. Các mục gần nhất được liệt kê bên dưới để tham khảo.",
     "en": "The documents do not contain information that answers this question. The closest sections are listed below for reference.",
 }
+
+
+def _overlap(a: Evidence, b: Evidence) -> bool:
+    return a.hit.section.source == b.hit.section.source and a.start < b.end and b.start < a.end
 
 
 def _is_heading(section, unit: Unit, quote: str) -> bool:

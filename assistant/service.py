@@ -16,6 +16,7 @@ from assistant.query import parse_question
 from assistant.retrieval import Retriever
 from assistant.verify import verified
 from store.index import Store
+from store.vietnamese import find_doc_numbers
 
 CALIBRATION = Path(__file__).resolve().parent.parent / "eval" / "calibration.json"
 DEFAULT_MIN_EVIDENCE = 0.5
@@ -129,7 +130,6 @@ def turn_of(answer: Answer) -> Turn:
 
 
 def _numbers(text: str) -> list[str]:
-    from store.vietnamese import find_doc_numbers
     return [n for n, _, _ in find_doc_numbers(text)]
 
 
