@@ -44,11 +44,7 @@ class Turn(BaseModel):
 
 class Resolved(BaseModel):
     question: str  # as understood; equal to the asked one when it stands alone
-    context_sections: list[str] = []
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.context_sections)
+    context_sections: list[str] = []  # what answered the turn it refers to
 
 
 def resolve(question: str, history: list[Turn]) -> Resolved:
