@@ -51,7 +51,7 @@ def test_a_colon_lead_is_joined_with_its_items_and_each_item_keeps_the_lead():
 def test_a_footnote_is_a_unit_tied_to_the_sentence_carrying_its_marker():
     doc, units = units_by_text(REPORT)
     note = units["¹ Trong đó: 2.128 ha rau, 548 ha khoai tây, 133 ha thạch đen."]
-    assert note.kind == "footnote"
+    assert note.kind == "footnote" and note.lead_start is not None
     assert "3.666 ha¹" in REPORT[note.lead_start:note.lead_end]
     assert "2.128 ha rau" in note.matched_text(REPORT) and "vụ Đông" in note.matched_text(REPORT)
 
