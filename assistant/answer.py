@@ -97,8 +97,9 @@ class Composer:
 
     def period_fit(self, query: Query, hit: Hit, unit_key, matched: str) -> float:
         """1: the unit names the asked period; 0.5: its headings or document are about it; 0: its
-        section speaks of that period somewhere (a plan for that year); -1: it is about other periods
-        (the answer to another question). A wider period ("năm 2023") does not answer a month."""
+        section speaks of that period somewhere (a plan for that year); -1: it, or else its headings,
+        or else its document, is about other periods (the answer to another question). The nearest
+        says first; a wider period ("năm 2023") does not answer a month."""
         if not query.periods:
             return 0.0
         asked = [Period(a, b) for a, b in query.periods]
@@ -108,8 +109,13 @@ class Composer:
         if all(relation(q, own) == "other" for q in asked):
             return -1.0  # names only other periods, as specific as the asked one or more
         s = hit.section
+        headings = self._periods_of(("heading", s.id), f"{s.context}\n{s.title}", s.source)
+        if any(relation(q, headings) == "match" for q in asked):
+            return 0.5
+        if all(relation(q, headings) == "other" for q in asked):
+            return -1.0  # its title is about another period ("Kế hoạch … năm 2024" for a 2023 question)
         record = self.records.get(s.source)
-        context = list(self._periods_of(("heading", s.id), f"{s.context}\n{s.title}", s.source))
+        context = list(headings)
         if record and record.period_start and record.period_end:
             context.append(Period(record.period_start, record.period_end))
         if any(relation(q, context) == "match" for q in asked):

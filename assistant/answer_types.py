@@ -16,17 +16,29 @@ from store.vietnamese import find_doc_numbers, fold
 _LATIN = [chr(c) for c in [*range(0x41, 0x7B), *range(0xC0, 0x250), *range(0x1E00, 0x1F00)]]
 _UPPER = "".join(c for c in _LATIN if c.isalpha() and c.isupper())
 _LOWER = "".join(c for c in _LATIN if c.isalpha() and c.islower())
-# "đồng chí Dương Xuân Huyên", "ông …", or three or four capitalised syllables in a row (a full name).
+# Vietnamese family names: a small closed class (these cover nearly all people). A run of three or four
+# capitalised words is a name only when it starts with one — "Phó Trưởng Ban" is a title, "Mai Pha"
+# (two words) a place.
+_SURNAMES = ("Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Lương Đoàn Đinh Lâm Mai "
+             "Trịnh Hà Tạ Chu Lưu Vi Hứa Nông Triệu Lăng Mông Tô La Lục Cao Kiều Quách Thái Tống Khổng Vương "
+             "Đàm Lã Bế Hầu Tăng Giáp Phùng Thân Trương Đào Mạc Ninh Âu Diệp Khúc Lò Sầm").split()
+_SURNAME = "|".join(sorted(set(_SURNAMES), key=len, reverse=True))
 _PERSON = re.compile(rf"(?<!\w)(?:[Đđ]ồng chí|[Ôô]ng|[Bb]à)\s+[{_UPPER}][{_LOWER}]+(?:\s+[{_UPPER}][{_LOWER}]+){{1,3}}"
-                     rf"|(?<!\w)[{_UPPER}][{_LOWER}]+(?:\s+[{_UPPER}][{_LOWER}]+){{2,3}}(?!\w)")
+                     rf"|(?<!\w)(?:{_SURNAME})(?:\s+[{_UPPER}][{_LOWER}]+){{2,3}}(?!\w)")
 # Offices and agencies as the documents write them.
-_OFFICE = re.compile(
-    r"\b(?:Chủ tịch|Phó Chủ tịch|Giám đốc|Phó Giám đốc|Trưởng [Bb]an|Phó [Tt]rưởng [Bb]an|Tổ trưởng|Chánh Văn phòng|"
-    r"Bí thư|Thủ tướng|Bộ trưởng|Tổng Biên tập|Chỉ huy trưởng|Cục trưởng|Chánh Thanh tra|"
-    r"Sở [A-ZĐ]|UBND (?:tỉnh|huyện|thành phố|các huyện|cấp)|Ủy ban nhân dân|Ban Quản lý|Ban Chỉ đạo|Ban Thi đua|"
-    r"Văn phòng|Công an|Bộ Chỉ huy|Bộ [A-ZĐ]|Cục [A-ZĐ]|Chi cục|Trung tâm|Thanh tra|Báo [A-ZĐ]|Đài [A-ZĐ]|"
-    r"Công ty|Hội [A-ZĐ]|Kho bạc|Ngân hàng|Liên minh|Tỉnh đoàn|Tỉnh ủy|Hội đồng)")
-_FIGURE = re.compile(r"(?<![\w/])\d+(?:[.,]\d+)*(?:\s*[-–]\s*\d+(?:[.,]\d+)*)?\s*(%|[^\W\d_][\wÀ-ỹ/²³]*)?")
+# Agencies as the documents write them; a role (title) names a holder only with its agency
+# ("Giám đốc Sở Tài chính", "Chủ tịch UBND tỉnh") or as "đồng chí <role>" — a bare "Trưởng Ban"
+# describes how a body is made, not who holds the post.
+_AGENCY = (r"Sở [A-ZĐ]\w*|UBND (?:tỉnh|huyện|thành phố|các huyện|cấp \w+)|Ủy ban nhân dân|Ban Quản lý|Ban Chỉ đạo"
+           r"|Ban Thi đua|Ban Thường vụ|Văn phòng|Công an|Bộ Chỉ huy|Bộ [A-ZĐ]\w*|Cục [A-ZĐ]\w*|Chi cục|Trung tâm"
+           r"|Thanh tra|Báo [A-ZĐ]\w*|Đài [A-ZĐ]\w*|Công ty|Hội [A-ZĐ]\w*|Kho bạc|Ngân hàng|Liên minh|Tỉnh đoàn"
+           r"|Tỉnh ủy|Hội đồng|HĐND|Chính phủ")
+_ROLE = (r"Chủ tịch|Phó Chủ tịch|Giám đốc|Phó Giám đốc|Trưởng [Bb]an|Phó [Tt]rưởng [Bb]an|Tổ trưởng|Chánh Văn phòng"
+         r"|Bí thư|Thủ tướng|Phó Thủ tướng|Bộ trưởng|Tổng Biên tập|Chỉ huy trưởng|Cục trưởng|Chánh Thanh tra")
+_HOLDER = re.compile(rf"\b(?:(?:[Đđ]ồng chí\s+)(?:{_ROLE})(?:\s+(?:{_AGENCY}))?|(?:{_ROLE})\s+(?:{_AGENCY})|{_AGENCY})")
+# A number not glued to a code ("COVID-19", "Km18", "4B"), with the word after it as its unit.
+_FIGURE = re.compile(r"(?<![\w/\-–])\d+(?:[.,]\d+)*(?:\s*[-–]\s*\d+(?:[.,]\d+)*)?(?![A-ZĐ])\s*(%|[^\W\d_][\wÀ-ỹ/²³]*)?")
+_YEARS = re.compile(r"(?:19|20)\d{2}(?:\s*[-–]\s*(?:19|20)\d{2})?")
 _DATE = re.compile(r"\d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{4})?|ngày \d{1,2}|\d{1,2}\s*[-–]\s*\d{1,2}/\d{1,2}")
 # Words that follow a number without being a unit of it.
 _NOT_UNITS = {"năm", "tháng", "ngày", "giờ", "quý"}
@@ -38,7 +50,7 @@ def who(text: str, asked: str = "") -> float:
     if _PERSON.search(text):
         return 1.0
     asked = fold(asked)
-    offices = [m.group(0) for m in _OFFICE.finditer(text)]
+    offices = [m.group(0) for m in _HOLDER.finditer(text)]
     return 0.7 if any(fold(o) not in asked for o in offices) else 0.0
 
 
@@ -52,6 +64,9 @@ def figures(text: str) -> list[tuple[int, int, str | None]]:
         unit = m.group(1)
         if unit and unit.lower() in _NOT_UNITS:
             continue
+        number = m.group(0)[: len(m.group(0)) - len(unit or "")].strip()
+        if _YEARS.fullmatch(number):
+            continue  # "năm 2023", "giai đoạn 2021 – 2025": a year is not a quantity
         out.append((m.start(), m.end(), unit))
     return out
 

@@ -25,7 +25,9 @@ _NUMBER = re.compile(r"\b(bao nhieu|may|how many|how much|number of|so luong|ty 
                      r"|tong so|muc|what (share|proportion|volume|value|size|amount|target|minimum|maximum))\b")
 _DATE = re.compile(r"\b(khi nao|ngay nao|bao gio|thoi gian|when|what date|which dates?|until|deadline|han"
                    r"|tu ngay nao|truoc ngay)\b")
-_DOCUMENT = re.compile(r"\b(van ban nao|quyet dinh nao|so hieu|which (decision|document|plan|dispatch)|what (decision|document)|instrument)\b")
+_DOCUMENT = re.compile(r"\b(van ban nao|quyet dinh nao|ke hoach nao|cong van nao|so hieu|so van ban|so may"
+                       r"|which (decision|document|plan|dispatch|letter)|what (decision|document)|instrument"
+                       r"|document number|number of the (decision|document|report|plan|notice|letter))\b")
 # "Quyết định 2230", "QĐ số 2230", "decision 2230": a number standing for a document.
 _BARE = re.compile(r"\b(?:quyet dinh|qd|cong van|cv|ke hoach|kh|thong bao|tb|nghi quyet|nq|decision|plan|notice|dispatch|document)"
                    r"\s*(?:so\s*:?\s*|no\.?\s*|number\s*)?(\d{2,6})\b")
