@@ -131,8 +131,9 @@ def section_units(section: Section, source: str) -> list[Unit]:
                 clause_lead = _colon_lead(source, a, b) or lead
                 for x, y in _clauses(source, a, b):
                     add("clause", x, y, clause_lead if clause_lead and clause_lead[0] < x else lead)
-        if list_lead is not None and span.end - list_lead[0] <= MAX_LIST:
-            list_end = span.end  # one more item fits beside its lead
+        if list_lead is not None and span.end - list_lead[0] <= MAX_LIST \
+                and not source[list_end or list_lead[1]:span.start].strip():
+            list_end = span.end  # one more item fits beside its lead, with nothing else between
         if line.endswith(":"):
             close_list()
             last = _sentences(source, span.start, span.end)

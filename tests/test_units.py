@@ -85,3 +85,12 @@ def test_units_and_their_vectors_round_trip_through_the_stored_file(tmp_path):
     loaded, got = load_units(tmp_path / "u.npz")
     assert loaded == units
     assert np.allclose(got, vectors, atol=1e-2)  # stored as float16
+
+
+def test_a_list_quote_never_spans_text_that_is_not_its_own():
+    """A footnote printed between two items (a page break) ends the list quote before it."""
+    text = NOTICE.replace("- Sở Tài chính bố trí", "¹ Chú thích ở cuối trang.\n- Sở Tài chính bố trí")
+    text = text.replace("04 tuyến du lịch mới.", "04 tuyến du lịch mới¹.")
+    doc = sectionize("x.txt", text)
+    lists = [text[u.start:u.end] for u in document_units(doc) if u.kind == "list"]
+    assert lists and all("Chú thích" not in q for q in lists)
