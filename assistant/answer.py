@@ -99,31 +99,36 @@ class Composer:
         """1: the unit names the asked period; 0.5: its headings or document are about it; 0: its
         section speaks of that period somewhere (a plan for that year); -1: it, or else its headings,
         or else its document, is about other periods (the answer to another question). The nearest
-        says first; a wider period ("năm 2023") does not answer a month."""
+        says first; a wider period ("năm 2023") does not answer a month, and for a figure a part
+        ("tháng 01") does not answer the whole ("9 tháng đầu năm")."""
         if not query.periods:
             return 0.0
         asked = [Period(a, b) for a, b in query.periods]
+        whole = query.qtype == "number"  # a figure must be of the whole asked period
+
+        def rel(q: Period, periods: list[Period]) -> str:
+            return relation(q, periods, whole)
         own = self._periods_of(unit_key, matched, hit.section.source)
-        if any(relation(q, own) == "match" for q in asked):
+        if any(rel(q, own) == "match" for q in asked):
             return 1.0
-        if all(relation(q, own) == "other" for q in asked):
+        if all(rel(q, own) == "other" for q in asked):
             return -1.0  # names only other periods, as specific as the asked one or more
         s = hit.section
         headings = self._periods_of(("heading", s.id), f"{s.context}\n{s.title}", s.source)
-        if any(relation(q, headings) == "match" for q in asked):
+        if any(rel(q, headings) == "match" for q in asked):
             return 0.5
-        if all(relation(q, headings) == "other" for q in asked):
+        around = self._periods_of(("section", s.id), s.text, s.source)
+        if any(rel(q, around) == "match" for q in asked):
+            return 0.0  # its section names the asked period ("trong 9 tháng đầu năm …" a sentence before)
+        if all(rel(q, headings) == "other" for q in asked):
             return -1.0  # its title is about another period ("Kế hoạch … năm 2024" for a 2023 question)
         record = self.records.get(s.source)
         context = list(headings)
         if record and record.period_start and record.period_end:
             context.append(Period(record.period_start, record.period_end))
-        if any(relation(q, context) == "match" for q in asked):
+        if any(rel(q, context) == "match" for q in asked):
             return 0.5
-        around = self._periods_of(("section", s.id), s.text, s.source)
-        if any(relation(q, around) == "match" for q in asked):
-            return 0.0
-        return -1.0 if context and all(relation(q, context) in ("other", "none") for q in asked) else 0.0
+        return -1.0 if context and all(rel(q, context) in ("other", "none") for q in asked) else 0.0
 
     def evidence(self, query: Query, hits: list[Hit], source_text, vector: np.ndarray | None = None,
                  top_sections: int = TOP_SECTIONS) -> list[Evidence]:
@@ -137,8 +142,10 @@ class Composer:
             if block is not None:  # the whole block, title and name: consecutive lines, one exact span
                 text = source_text(block.section.source)
                 start, end = block.section.spans[0].start, block.section.spans[-1].end
-                return [Evidence(hit=block, start=start, end=end, quote=text[start:end], score=1.0, kind="signature",
-                                 features={"type": answer_types.who(text[start:end]), "dense": 1.0})]
+                quote = text[start:end]
+                return [Evidence(hit=block, start=start, end=end, quote=quote, score=1.0, kind="signature",
+                                 features={"type": answer_types.who(quote), "dense": 1.0,
+                                           "period": self.period_fit(query, block, (block.section.id, start, end), quote)})]
         terms = self._terms(query)
         w = self.weights
         found: list[Evidence] = []

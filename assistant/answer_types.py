@@ -23,7 +23,9 @@ _SURNAMES = ("Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bù
              "Trịnh Hà Tạ Chu Lưu Vi Hứa Nông Triệu Lăng Mông Tô La Lục Cao Kiều Quách Thái Tống Khổng Vương "
              "Đàm Lã Bế Hầu Tăng Giáp Phùng Thân Trương Đào Mạc Ninh Âu Diệp Khúc Lò Sầm").split()
 _SURNAME = "|".join(sorted(set(_SURNAMES), key=len, reverse=True))
-_PERSON = re.compile(rf"(?<!\w)(?:[Đđ]ồng chí|[Ôô]ng|[Bb]à)\s+[{_UPPER}][{_LOWER}]+(?:\s+[{_UPPER}][{_LOWER}]+){{1,3}}"
+# "đồng chí Phó Chủ tịch UBND tỉnh" names a post, not a person: a title word cannot start a name.
+_TITLE_WORDS = r"(?:Phó|Chủ|Giám|Trưởng|Bí|Tổng|Chánh|Tổ|Bộ|Thủ|Cục|Chỉ|Ủy|Thành|Thường)\b"
+_PERSON = re.compile(rf"(?<!\w)(?:[Đđ]ồng chí|[Ôô]ng|[Bb]à)\s+(?!{_TITLE_WORDS})[{_UPPER}][{_LOWER}]+(?:\s+[{_UPPER}][{_LOWER}]+){{1,3}}"
                      rf"|(?<!\w)(?:{_SURNAME})(?:\s+[{_UPPER}][{_LOWER}]+){{2,3}}(?!\w)")
 # Offices and agencies as the documents write them.
 # Agencies as the documents write them; a role (title) names a holder only with its agency

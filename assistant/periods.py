@@ -183,13 +183,16 @@ def months_without_year(text: str) -> list[int]:
     return [x for x in out if x]
 
 
-def relation(asked: Period, periods: list[Period]) -> Relation:
+def relation(asked: Period, periods: list[Period], whole: bool = False) -> Relation:
     """How text naming `periods` stands to the asked period: about it (as specific or more),
-    about a wider span holding it, about other periods only, or naming none."""
+    about a wider span holding it, about other periods only, or naming none. With `whole` (a
+    figure is asked for), a period inside the asked one is not about it: January's revenue does
+    not answer "the first nine months"."""
     if not periods:
         return "none"
-    specific = [p for p in periods if p.days <= max(asked.days * 1.5, asked.days + 7)]
-    if any(p.overlaps(asked) for p in specific):
+    slack = 1.2 if whole else 1.5  # a year's total does not answer "the first nine months" either
+    specific = [p for p in periods if p.days <= max(asked.days * slack, asked.days + 7)]
+    if any(p.overlaps(asked) and (not whole or 2 * p.days >= asked.days) for p in specific):
         return "match"
     if any(p.overlaps(asked) for p in periods):
         return "broader" if not specific else "other"  # "tháng 01/2023 … năm 2023": about January

@@ -22,7 +22,9 @@ _WHO = re.compile(r"\b(ai|who|whom|chairs?|heads?|leads?|signed|truong ban|chu t
                   r"|don vi nao|so nao|dong chi nao|which (agency|authority|department|body|office|official|unit"
                   r"|organi[sz]ation|ministry|comrade|vice[ -]chairman|leader|company|newspaper))\b")
 _NUMBER = re.compile(r"\b(bao nhieu|may|how many|how much|number of|so luong|ty le|percent|percentage|rate|total"
-                     r"|tong so|muc|what (share|proportion|volume|value|size|amount|target|minimum|maximum))\b")
+                     r"|tong so|muc|what (share|proportion|volume|value|size|amount|target|minimum|maximum)"
+                     r"|what (is|was|are|were) the (total|amount|value|revenue|turnover|number|rate|share|volume"
+                     r"|output|size|budget|figure))\b")
 _DATE = re.compile(r"\b(khi nao|ngay nao|bao gio|thoi gian|when|what date|which dates?|until|deadline|han"
                    r"|tu ngay nao|truoc ngay)\b")
 _DOCUMENT = re.compile(r"\b(van ban nao|quyet dinh nao|ke hoach nao|cong van nao|so hieu|so van ban|so may"

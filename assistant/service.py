@@ -12,11 +12,11 @@ from assistant.diacritics import Restorer, has_diacritics
 from assistant.dialogue import Turn, resolve
 from assistant.models import Answer, Filters, Query, Retrieved
 from assistant.periods import Period, find_periods
-from assistant.query import parse_question
+from assistant.query import parse_question, question_type
 from assistant.retrieval import Retriever
 from assistant.verify import verified
 from store.index import Store
-from store.vietnamese import find_doc_numbers
+from store.vietnamese import find_doc_numbers, fold
 
 CALIBRATION = Path(__file__).resolve().parent.parent / "eval" / "calibration.json"
 DEFAULT_MIN_EVIDENCE = 0.5
@@ -123,9 +123,13 @@ class Assistant:
 
 
 def turn_of(answer: Answer) -> Turn:
-    numbers = [c.doc_number for c in answer.citations if c.doc_number]
-    numbers += [n for n in _numbers(answer.interpreted_question or answer.question) if n not in numbers]
-    return Turn(question=answer.interpreted_question or answer.question, doc_numbers=list(dict.fromkeys(numbers)),
+    """What a follow-up may refer to. "văn bản này" is the instrument the earlier question named, or
+    the one its answer found when it asked which instrument; otherwise the earlier question itself."""
+    asked = answer.interpreted_question or answer.question
+    numbers = _numbers(asked)
+    if not numbers and question_type(fold(asked)) == "document":
+        numbers = [c.doc_number for c in answer.citations if c.doc_number]
+    return Turn(question=asked, doc_numbers=list(dict.fromkeys(numbers)),
                 sections=list(dict.fromkeys(c.section_id for c in answer.citations if c.section_id)))
 
 

@@ -45,3 +45,9 @@ def test_who_is_assigned_to_lead_needs_an_assignment():
 
 def test_a_place_is_not_a_person():
     assert carries("signer", "tuyến Mai Pha - Na Sầm 180.857 đồng/chuyến; huyện Cao Lộc, Văn Quan", []) == 0.0
+
+
+def test_a_post_is_not_a_person():
+    text = "Ban Chỉ đạo do đồng chí Phó Chủ tịch UBND tỉnh, phụ trách lĩnh vực văn hóa-xã hội là, Trưởng Ban."
+    assert carries("signer", text, []) == 0.0
+    assert carries("who", text, [], "Ai làm Trưởng Ban Chỉ đạo?") == 0.7  # the post with its agency answers "who heads"

@@ -42,6 +42,14 @@ def test_relation_of_an_asked_period_to_the_periods_a_text_names():
     assert relation(january, []) == "none"
 
 
+def test_for_a_figure_a_part_of_the_asked_period_is_not_about_it():
+    nine_months = Period(date(2023, 1, 1), date(2023, 9, 30))
+    assert relation(nine_months, find_periods("tháng 01/2023")) == "match"  # "what happened in …": inside it
+    assert relation(nine_months, find_periods("tháng 01/2023"), whole=True) == "other"  # January's revenue
+    assert relation(nine_months, find_periods("năm 2023"), whole=True) == "broader"  # nor the year's
+    assert relation(nine_months, find_periods("9 tháng đầu năm 2023"), whole=True) == "match"
+
+
 @pytest.mark.parametrize("question, previous, expected", [
     ("Văn bản này ban hành ngày nào?", Turn(question="Quyết định 2230/QĐ-UBND nói gì?", doc_numbers=["2230/QĐ-UBND"]),
      "Văn bản 2230/QĐ-UBND ban hành ngày nào?"),
