@@ -124,9 +124,13 @@ def ask(question: Annotated[Optional[str], typer.Argument(help="The question, in
         fail("give either a QUESTION or --batch FILE", 2)
     if question is not None:
         from assistant.query import parse_question
+        for n, earlier in enumerate(history or [], 1):  # refuse bad input before loading the model
+            try:
+                parse_question(earlier)
+            except QuestionError as e:
+                fail(f"--history {n}: {e}", 2)
         try:
-            for q in [*(history or []), question]:
-                parse_question(q)  # refuse a bad question before loading the model
+            parse_question(question)
         except QuestionError as e:
             fail(str(e), 2)
     filters = _filters(source, kind, date_from, date_to)

@@ -23,3 +23,11 @@ def test_a_follow_up_shows_how_it_was_understood_and_stays_inert():
     text = render(answer)
     assert text.startswith("_Hiểu là: Văn bản &lt;img src=x&gt; 2230/QĐ\\-UBND?_")
     assert "Hiểu là" not in render(answer.model_copy(update={"interpreted_question": None}))
+
+
+def test_a_briefing_of_a_follow_up_says_how_it_was_understood():
+    from ui.export import answer_markdown
+    answer = Answer(question="Còn tháng 2 thì sao?", interpreted_question="Tổng thu tháng 2/2023 là bao nhiêu?",
+                    language="vi", answer="Tài liệu không có thông tin.", abstained=True)
+    assert answer_markdown(answer).startswith(
+        "**Câu hỏi:** Còn tháng 2 thì sao? (hiểu là: Tổng thu tháng 2/2023 là bao nhiêu?)")

@@ -10,10 +10,17 @@ from assistant.models import Answer
 
 HEADINGS = {
     "vi": {"question": "Câu hỏi", "refs": "Tài liệu tham khảo", "none": "Tài liệu không có thông tin.",
-           "title": "Trích dẫn văn bản chỉ đạo, điều hành", "chars": "ký tự"},
+           "title": "Trích dẫn văn bản chỉ đạo, điều hành", "chars": "ký tự", "understood": "hiểu là"},
     "en": {"question": "Question", "refs": "References", "none": "The documents do not say.",
-           "title": "Quoted directives", "chars": "chars"},
+           "title": "Quoted directives", "chars": "chars", "understood": "understood as"},
 }
+
+
+def asked(answer: Answer) -> str:
+    """The question as asked, and for a follow-up as understood: a briefing reads without the chat."""
+    if not answer.interpreted_question:
+        return answer.question
+    return f"{answer.question} ({HEADINGS[answer.language]['understood']}: {answer.interpreted_question})"
 
 
 def reference(c, chars: str) -> str:
@@ -23,7 +30,7 @@ def reference(c, chars: str) -> str:
 def answer_markdown(answer: Answer) -> str:
     """Paste-ready Markdown: question, quoted answer, numbered references."""
     h = HEADINGS[answer.language]
-    lines = [f"**{h['question']}:** {answer.question}", ""]
+    lines = [f"**{h['question']}:** {asked(answer)}", ""]
     if answer.abstained:
         lines.append(h["none"])
     else:
@@ -45,7 +52,7 @@ def session_docx(answers: list[Answer], folder: Path | None = None) -> Path:
     doc.add_paragraph(datetime.now().strftime("%d/%m/%Y %H:%M"))
     for answer in answers:
         hq = HEADINGS[answer.language]
-        doc.add_heading(f"{hq['question']}: {answer.question}", level=2)
+        doc.add_heading(f"{hq['question']}: {asked(answer)}", level=2)
         if answer.abstained:
             doc.add_paragraph(hq["none"])
             continue
