@@ -130,9 +130,10 @@ class Composer:
             return 0.5
         return -1.0 if context and all(rel(q, context) in ("other", "none") for q in asked) else 0.0
 
-    def evidence(self, query: Query, hits: list[Hit], source_text, vector: np.ndarray | None = None,
+    def evidence(self, query: Query, hits: list[Hit], source_text, unit_scores: np.ndarray | None = None,
                  top_sections: int = TOP_SECTIONS) -> list[Evidence]:
-        """Every answer unit of the top sections, scored, best first."""
+        """Every answer unit of the top sections, scored, best first. `unit_scores`: the question's
+        cosine to every unit of `self.units` (UnitIndex.scores)."""
         if not hits:
             return []
         if query.qtype == "signer":
@@ -153,9 +154,9 @@ class Composer:
             s = hit.section
             text = source_text(s.source)
             stored = self.units.of_section(s.id) if self.units is not None else None
-            if stored is not None and vector is not None:
-                units, vectors = stored
-                dense = vectors @ vector
+            if stored is not None and unit_scores is not None:
+                units, rows = stored
+                dense = unit_scores[rows]
             else:  # a document stored before units existed: cut now, score with the section's cosine
                 units = section_units(s, text)
                 dense = np.full(len(units), hit.dense, dtype=np.float32)
@@ -187,40 +188,38 @@ class Composer:
 
     @staticmethod
     def _names(hit: Hit, query: Query) -> bool:
+        """The section is about, or names, an instrument the question names."""
         s = hit.section
-        keys = {doc_number_key(n) for n in ([s.instrument] if s.instrument else []) + s.doc_numbers}
-        return bool(keys & set(query.doc_number_keys)) or any(k.split("/")[0].split("-")[0] in query.bare_numbers
-                                                               for k in keys)
+        return any(query.names(doc_number_key(n)) for n in ([s.instrument] if s.instrument else []) + s.doc_numbers)
 
     def _signs(self, hit: Hit, query: Query) -> bool:
+        """A signature block answers "who signed X" only when X is its own document."""
         if not (query.doc_number_keys or query.bare_numbers):
             return True
         record = self.records.get(hit.section.source)
-        key = doc_number_key(record.number) if record and record.number else None
-        return key is not None and (key in query.doc_number_keys or key.split("/")[0] in query.bare_numbers)
+        return bool(record and record.number) and query.names(doc_number_key(record.number))
 
     def decide(self, query: Query, hits: list[Hit], evidence: list[Evidence],
-               vector: np.ndarray | None = None) -> tuple[list[Evidence], float, str | None]:
+               baseline: float = 0.0) -> tuple[list[Evidence], float, str | None]:
         """The evidence an answer may use (best first), the strength to compare with the calibrated
         threshold, and why not to answer whatever the strength: "period" (only other periods are
         spoken of), "type" (nothing carries the asked kind of fact), "number" (the asked instrument
         is named nowhere).
 
-        The strength is the best unit's cosine above the question's typical cosine to any unit (the
-        median): an English question sits lower on the cosine scale than a Vietnamese one, and this
-        puts both on one scale."""
+        The strength is the best unit's cosine above `baseline`, the question's typical cosine to any
+        unit (the median, `baseline()`): an English question sits lower on the cosine scale than a
+        Vietnamese one, and this puts both on one scale."""
         usable, veto = self.usable(query, hits, evidence)
         if veto:
             return [], 0.0, veto
         if self.exact(query, hits):
             return usable, 2.0, None
         dense = usable[0].features.get("dense", 0.0)
-        return usable, dense - self.baseline(vector), None
+        return usable, dense - baseline, None
 
-    def baseline(self, vector: np.ndarray | None) -> float:
-        if vector is None or self.units is None or not len(self.units.units):
-            return 0.0
-        return float(np.median(self.units.vectors @ vector))
+    @staticmethod
+    def baseline(unit_scores: np.ndarray | None) -> float:
+        return float(np.median(unit_scores)) if unit_scores is not None and len(unit_scores) else 0.0
 
     @staticmethod
     def exact(query: Query, hits: list[Hit]) -> bool:
@@ -247,7 +246,7 @@ class Composer:
                 return [], "period"
         # A question naming its instrument still asks for a fact of the asked type ("Quyết định X
         # công bố bao nhiêu thủ tục?"); only "which document" is answered by the number itself.
-        if answer_types.carries(query.qtype, "", [], "") is not None and not (exact and query.qtype == "document"):
+        if query.qtype in answer_types.TYPED and not (exact and query.qtype == "document"):
             usable = [e for e in usable if e.features.get("type", 0.0) > 0.0]
             if not usable:
                 return [], "type"
@@ -271,8 +270,9 @@ class Composer:
                          if self.period_fit(alone, e.hit, (e.hit.section.id, e.start, e.end), e.quote) > 0]
                 # "9 tháng năm 2023" is answered by a nine-month figure, not by January's.
                 asked = Period(*period)
-                whole = [e for e in about if any(p.overlaps(asked) and 2 * p.days >= asked.days for p in
-                                                 self._periods.get((e.hit.section.id, e.start, e.end), []))]
+                whole = [e for e in about if any(
+                    p.overlaps(asked) and 2 * p.days >= asked.days
+                    for p in self._periods_of((e.hit.section.id, e.start, e.end), e.quote, e.hit.section.source))]
                 best = (whole or about or [None])[0]
                 if best is not None and len(chosen) < MAX_QUOTES and not any(_overlap(best, c) for c in chosen):
                     chosen.append(best)

@@ -111,6 +111,9 @@ _ASSIGNMENT = re.compile(r"chủ trì|[Gg]iao |phụ trách|chịu trách nhiệ
                          r"|[Tt]hường trực|thực hiện|tham mưu")
 
 
+TYPED = ("signer", "who", "number", "date", "document")  # question types that ask for a kind of fact
+
+
 def carries(qtype: str, text: str, terms: list[str], asked: str = "") -> float | None:
     """How well `text` carries the asked type (0–1); None when the question asks for no particular type.
     `asked` is the question (with its glossary terms): an office it names is no answer to "who";

@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from store.models import DocumentKind, Section
+from store.vietnamese import leading_number
 
 Language = Literal["vi", "en"]
 QuestionType = Literal["signer", "who", "number", "date", "document", "other"]
@@ -43,6 +44,11 @@ class Query(BaseModel):
     qtype: QuestionType
     periods: list[tuple[date, date]] = []  # the periods the question names (assistant/periods.py)
     context_sections: list[str] = []  # sections the chat's earlier turns were answered from
+
+    def names(self, key: str) -> bool:
+        """Whether the question names the instrument of a document-number key: in full, or by its
+        number after an instrument word ("quyết định 2230")."""
+        return key in self.doc_number_keys or leading_number(key) in self.bare_numbers
 
 
 class Hit(BaseModel):

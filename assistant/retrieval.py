@@ -13,7 +13,7 @@ import numpy as np
 from assistant.models import Filters, Hit, Query
 from store.index import Store, doc_number_index
 from store.sectioning import SIGNATURE
-from store.vietnamese import fold
+from store.vietnamese import fold, leading_number
 
 RRF_K = 60
 WEIGHTS = {"dense": 1.0, "units": 1.0, "lexical": 0.7, "number": 2.0, "context": 1.0}
@@ -96,11 +96,15 @@ class Retriever:
             if m["version"] in in_force
         ][:n]
 
-    def units(self, vector: np.ndarray, filters: Filters | None, n: int = CANDIDATES) -> list[tuple[str, float]]:
+    def units(self, vector: np.ndarray, filters: Filters | None, n: int = CANDIDATES,
+              scores: np.ndarray | None = None) -> list[tuple[str, float]]:
         """Sections ranked by their closest answer unit: a fact inside a long section is found by
-        the sentence that states it, not by the section's average."""
+        the sentence that states it, not by the section's average. `scores`: the question's unit
+        cosines when the caller has them already."""
         index = self.store.units()
-        return index.search(vector, n, self._mask(index, filters))
+        if scores is None or len(scores) != len(index.units):
+            scores = index.scores(vector)
+        return index.search(scores, n, self._mask(index, filters))
 
     def lexical(self, query: Query, filters: Filters | None, n: int = CANDIDATES) -> list[tuple[str, float]]:
         index = self.store.lexical()
@@ -116,7 +120,7 @@ class Retriever:
         index = self.store.derived("doc_numbers", lambda: doc_number_index(sections))
         keys = list(query.doc_number_keys)
         for bare in query.bare_numbers:  # "quyết định 2230" → every number 2230/…
-            keys += [k for k in index if k.startswith(bare + "/") or k.startswith(bare + "-")]
+            keys += [k for k in index if leading_number(k) == bare]
         found: list[str] = []
         for key in keys:
             found += [sid for sid in index.get(key, []) if sid not in found]
@@ -128,7 +132,8 @@ class Retriever:
         return sorted(found, key=lambda sid: not is_instrument(sid))  # stable: document order within a tier
 
     # ---- fusion -------------------------------------------------------------------
-    def search(self, query: Query, vector: np.ndarray, k: int = 5, filters: Filters | None = None) -> list[Hit]:
+    def search(self, query: Query, vector: np.ndarray, k: int = 5, filters: Filters | None = None,
+               unit_scores: np.ndarray | None = None) -> list[Hit]:
         sections = self.store.sections()
         fused: dict[str, float] = {}
         best: dict[str, Hit] = {}
@@ -149,7 +154,7 @@ class Retriever:
                 seen.add(sid)
                 fused[sid] = fused.get(sid, 0.0) + WEIGHTS["dense"] / (RRF_K + len(seen))
         seen = set()
-        for sid, cosine in self.units(vector, filters):
+        for sid, cosine in self.units(vector, filters, scores=unit_scores):
             if sid not in sections:
                 continue
             seen.add(sid)

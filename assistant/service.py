@@ -69,7 +69,8 @@ class Assistant:
         return self.assess(question, k, filters, id, history)[0]
 
     def understand(self, question: str, k: int = 5, filters: Filters | None = None, history=None):
-        """Question → (as understood, Query, its vector, hits, ranked evidence, (embedded at, retrieved at))."""
+        """Question → (as understood, Query, its abstention baseline, hits, ranked evidence,
+        (embedded at, retrieved at))."""
         parse_question(question)  # an empty or over-long question is refused before anything else
         resolved = resolve(question, self.turns(history, filters))
         query = parse_question(resolved.question, glossary=self.use_glossary)
@@ -79,10 +80,12 @@ class Assistant:
             query = query.model_copy(update={"search_text": restorer.restore(query.text)})
         vector = self.embedder.embed_query(query.search_text)
         t1 = time.perf_counter()
-        hits = self.retriever.search(query, vector, k=max(k, 5), filters=filters)
+        # One product with every unit vector serves the unit retriever, the answer step and the baseline.
+        unit_scores = composer.units.scores(vector)
+        hits = self.retriever.search(query, vector, k=max(k, 5), filters=filters, unit_scores=unit_scores)
         t2 = time.perf_counter()
-        evidence = composer.evidence(query, hits, self.store.source_text, vector)
-        return resolved, query, vector, hits, evidence, (t1, t2)
+        evidence = composer.evidence(query, hits, self.store.source_text, unit_scores)
+        return resolved, query, composer.baseline(unit_scores), hits, evidence, (t1, t2)
 
     def turns(self, history, filters: Filters | None = None) -> list[Turn]:
         """Earlier turns as a follow-up may refer to them."""
@@ -98,9 +101,9 @@ class Assistant:
                history=None) -> tuple[Answer, float]:
         """The answer and the evidence strength it was judged on (the eval calibrates on it)."""
         t0 = time.perf_counter()
-        resolved, query, vector, hits, evidence, (t1, t2) = self.understand(question, k, filters, history)
+        resolved, query, baseline, hits, evidence, (t1, t2) = self.understand(question, k, filters, history)
         composer = self.composer()
-        usable, strength, veto = composer.decide(query, hits, evidence, vector)
+        usable, strength, veto = composer.decide(query, hits, evidence, baseline)
         citations = []
         if veto is None and strength >= self.threshold:
             chosen = composer.choose(usable, self.store.source_text, query)

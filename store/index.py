@@ -381,17 +381,24 @@ class UnitIndex:
         for i, u in enumerate(self.units):
             self.rows.setdefault(u.section_id, []).append(i)
 
-    def of_section(self, section_id: str) -> tuple[list[Unit], np.ndarray] | None:
+    def of_section(self, section_id: str) -> tuple[list[Unit], list[int]] | None:
+        """The section's units and their rows (in `vectors`, and in the scores of a question)."""
         idx = self.rows.get(section_id)
         if not idx:
             return None
-        return [self.units[i] for i in idx], self.vectors[idx]
+        return [self.units[i] for i in idx], idx
 
-    def search(self, vector: np.ndarray, n: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
+    def scores(self, vector: np.ndarray) -> np.ndarray:
+        """Cosine of every unit to a question: computed once per question, read by retrieval, the
+        answer step and the abstention baseline."""
+        if not len(self.units):  # a store whose units are not stored yet
+            return np.zeros(0, dtype=np.float32)
+        return self.vectors @ vector
+
+    def search(self, scores: np.ndarray, n: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
         """(section id, best unit cosine) of the n sections whose units are closest, best first."""
         if not len(self.units):
             return []
-        scores = self.vectors @ vector
         if mask is not None:
             scores = np.where(mask, scores, -np.inf)
         order = np.argsort(-scores)

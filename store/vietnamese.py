@@ -79,6 +79,11 @@ def doc_number_key(number: str) -> str:
     return re.sub(r"\s+", "", fold(number))
 
 
+def leading_number(key: str) -> str:
+    """The number a key starts with: "2230/qd-ubnd" → "2230", "55-nq/tw" → "55" ("quyết định 2230")."""
+    return re.split(r"[/-]", key, maxsplit=1)[0]
+
+
 def find_doc_number_keys(text: str) -> list[str]:
     return [doc_number_key(n) for n, _, _ in find_doc_numbers(text)]
 

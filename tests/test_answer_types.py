@@ -51,3 +51,9 @@ def test_a_post_is_not_a_person():
     text = "Ban Chỉ đạo do đồng chí Phó Chủ tịch UBND tỉnh, phụ trách lĩnh vực văn hóa-xã hội là, Trưởng Ban."
     assert carries("signer", text, []) == 0.0
     assert carries("who", text, [], "Ai làm Trưởng Ban Chỉ đạo?") == 0.7  # the post with its agency answers "who heads"
+
+
+def test_every_typed_question_has_a_check_and_the_rest_none():
+    from assistant.answer_types import TYPED
+    assert all(carries(t, "x", []) is not None for t in TYPED)
+    assert carries("other", "x", []) is None
