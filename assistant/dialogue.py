@@ -13,6 +13,7 @@ import re
 from pydantic import BaseModel
 
 from assistant.periods import find_periods, months_without_year, period_spans
+from assistant.query import detect_language
 from store.vietnamese import fold, normalize
 
 # "văn bản này", "quyết định đó", "kế hoạch trên", "đồng chí đó", "this decision", "that plan" …
@@ -132,7 +133,6 @@ def _strip_article(phrase: str) -> str:
 
 
 def _is_vietnamese(text: str) -> bool:
-    from assistant.query import detect_language
     return detect_language(text) == "vi"
 
 

@@ -133,10 +133,12 @@ _BASELINE = re.compile(r"\b(?:so voi|compared (?:with|to)|than|over)\s+(?:cung k
 _ISSUED = re.compile(r"\s*,?\s*(?:ngay|dated|of|issued on)?\s*\d{1,2}\s*/\s*\d{1,2}\s*/\s*(?:19|20)\d{2}")
 
 
+_MONTH_NO_YEAR = r"\bthang\s+(\d{1,2})\b(?!\s*(?:/|nam|-)\s*\d)"  # "tháng 8" with no year after it
+# Read only when a year is known from elsewhere; each takes it as its last group.
 _YEARLESS: list[tuple[str, re.Pattern]] = [
     ("months_vi", re.compile(r"\b(\d{1,2}) thang dau nam\b")),
     ("months_en", re.compile(rf"\bfirst (\d{{1,2}}|{'|'.join(_COUNT)}) months\b")),
-    ("month_vi", re.compile(r"\bthang\s+(\d{1,2})\b(?!\s*(?:/|nam|-)\s*\d)")),
+    ("my", re.compile(_MONTH_NO_YEAR)),
 ]
 
 
@@ -163,14 +165,14 @@ def _scan(text: str, subject_only: bool = False, year: int | None = None) -> lis
         folded = pattern.sub(lambda m: " " * len(m.group(0)), folded)
     for kind, pattern in _YEARLESS if year else []:
         for m in pattern.finditer(folded):
-            period = _convert(kind if kind != "month_vi" else "my", (*m.groups(), str(year)))
+            period = _convert(kind, (*m.groups(), str(year)))
             if period is not None:
                 found.append((period, m.start(), m.end()))
         folded = pattern.sub(lambda m: " " * len(m.group(0)), folded)
     return found
 
 
-_MONTH_ALONE = re.compile(rf"\b(?:thang\s+(\d{{1,2}})\b(?!\s*(?:/|nam|-)\s*\d)|({_MONTH_NAMES})\b(?!\.?,?\s+(?:of\s+)?\d))")
+_MONTH_ALONE = re.compile(rf"{_MONTH_NO_YEAR}|\b({_MONTH_NAMES})\b(?!\.?,?\s+(?:of\s+)?\d)")
 
 
 def months_without_year(text: str) -> list[int]:

@@ -14,20 +14,16 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
+from pathlib import Path
 
 import numpy as np
 
-from pathlib import Path
-
 from assistant.answer import DEFAULT_WEIGHTS, FEATURES, WEIGHTS_FILE, load_weights
+from eval.run import _squash
 
 CANDIDATE = Path(__file__).resolve().parent / "unit_weights.candidate.json"
 
 GRID = (-1.0, -0.5, -0.3, -0.2, -0.1, -0.05, 0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5)
-
-
-def _squash(text: str) -> str:
-    return " ".join(text.replace("\u00a0", " ").split())
 
 
 def collect(assistant, questions) -> list[tuple[str, np.ndarray, np.ndarray]]:

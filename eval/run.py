@@ -156,7 +156,7 @@ def _best_threshold(strengths: list[tuple[float, bool]]) -> float:
     best = max(c for c, _, _ in scored)
     # An open end (below all, above all) counts as no wider than the widest inner gap.
     inner = max((w for c, w, _ in scored[1:-1] if c == best), default=0.0)
-    width, threshold = max((min(w, inner) if i in (0, len(scored) - 1) else w, t)
+    _, threshold = max((min(w, inner) if i in (0, len(scored) - 1) else w, t)
                            for i, (c, w, t) in enumerate(scored) if c == best)
     return round(threshold, 4)
 

@@ -14,7 +14,7 @@ from store.index import Store
 from store.models import Chunk, Document
 from store.reader import ReadError, discover, read_document
 from store.sectioning import sectionize
-from store.units import document_units, unit_titles
+from store.units import document_units
 
 SAMPLE_CORPUS = Path(__file__).resolve().parent.parent / "data" / "corpus"
 
@@ -99,18 +99,23 @@ def _ingest(paths, store, embedder_factory, progress, timings) -> IngestReport:
     return report
 
 
+def section_titles(doc: Document) -> dict[str, str]:
+    """Section id → the title its chunks and answer units are embedded with: document › enclosing
+    headings › section (a passage alone lacks them)."""
+    return {s.id: " › ".join(t for t in (doc.title, s.context, s.title) if t and t != s.text) for s in doc.sections}
+
+
 def chunks_of(doc: Document) -> tuple[list[Chunk], list[str]]:
-    """The document's chunks, and the title each is embedded with: document › enclosing headings ›
-    section (a chunk alone lacks them)."""
-    titles = {s.id: " › ".join(t for t in (doc.title, s.context, s.title) if t and t != s.text) for s in doc.sections}
+    """The document's chunks, and the title each is embedded with."""
+    titles = section_titles(doc)
     chunks = [c for s in doc.sections for c in chunk_section(s, doc.version)]
     return chunks, [titles[c.section_id] for c in chunks]
 
 
 def embed_units(embedder, doc: Document):
     """One vector per answer unit: its lead and text, with its section's title (document prompt)."""
-    units = document_units(doc)
-    return embedder.embed_documents([u.matched_text(doc.text) for u in units], unit_titles(doc, units))
+    units, titles = document_units(doc), section_titles(doc)
+    return embedder.embed_documents([u.matched_text(doc.text) for u in units], [titles[u.section_id] for u in units])
 
 
 class _Clock:

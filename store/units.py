@@ -176,13 +176,6 @@ def document_units(doc: Document) -> list[Unit]:
     return [u for s in doc.sections for u in section_units(s, doc.text)]
 
 
-def unit_titles(doc: Document, units: list[Unit]) -> list[str]:
-    """The title each unit is embedded with: document › enclosing headings › section, as chunks are."""
-    sections = {s.id: s for s in doc.sections}
-    return [" › ".join(t for t in (doc.title, sections[u.section_id].context, sections[u.section_id].title) if t)
-            for u in units]
-
-
 def save_units(path, units: list[Unit], vectors: np.ndarray) -> None:
     """One .npz per document version: the units' spans and their vectors (float16: half the disk,
     cosines equal to 3 decimals)."""
