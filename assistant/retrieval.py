@@ -86,13 +86,9 @@ class Retriever:
         if total == 0:
             return []
         in_force = set(self.store.versions())
-        got = self.store.collection.query(
-            query_embeddings=[vector.tolist()], n_results=min(n + 10, total), where=self._where(filters),
-            include=["metadatas", "distances", "documents"],
-        )
         return [
             (m["section_id"], 1.0 - d, m["chunk_start"], m["chunk_start"] + len(doc))
-            for m, d, doc in zip(got["metadatas"][0], got["distances"][0], got["documents"][0])
+            for m, d, doc in self.store.query_chunks(vector, min(n + 10, total), self._where(filters))
             if m["version"] in in_force
         ][:n]
 

@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 
 from pydantic import BaseModel
 
-from store.index import DocumentRecord, Manifest, Store, StoreDamaged
+from store.index import DocumentRecord, Manifest, Store, StoreDamaged, StoreUnavailable
 from store.ingest import chunks_of, embed_units
 from store.sectioning import sectionize
 
@@ -60,14 +60,18 @@ def _examine(store: Store, repair: bool, embedder_factory) -> list[Finding]:
             return findings
         manifest = store.manifest()
 
-    chunk_counts = Counter()
+    chunk_counts: Counter[str] | None = Counter()
     stale_chunks = 0
     in_force = {r.source: r.version for r in manifest.documents.values()}
-    for _, m in store.chunk_metadata():
-        if in_force.get(m["source"]) == m["version"]:
-            chunk_counts[m["source"]] += 1
-        else:
-            stale_chunks += 1
+    try:
+        for _, m in store.chunk_metadata():
+            if in_force.get(m["source"]) == m["version"]:
+                chunk_counts[m["source"]] += 1
+            else:
+                stale_chunks += 1
+    except StoreUnavailable as e:  # a full disk, a server that is down: check what can be checked
+        chunk_counts = None
+        found(None, f"Chroma cannot be read: {e}", "none until Chroma can be opened; then run doctor again")
 
     embedder = None
     dropped: list[str] = []
@@ -86,7 +90,7 @@ def _examine(store: Store, repair: bool, embedder_factory) -> list[Finding]:
             doc = sectionize(r.source, text)
             found(r.source, "sections file is missing or unreadable", "sectioned again from the stored text",
                   lambda d=doc: store.write_sections(d))
-        if chunk_counts[r.source] != r.n_chunks:
+        if chunk_counts is not None and chunk_counts[r.source] != r.n_chunks:
             def rechunk(r=r, text=text):
                 nonlocal embedder
                 d = sectionize(r.source, text)
@@ -115,6 +119,8 @@ def _examine(store: Store, repair: bool, embedder_factory) -> list[Finding]:
         found(None, f"{stale_chunks} chunk(s) and {len(leftovers)} file(s) of versions no longer in force",
               "deleted", lambda: store.collect_garbage())
 
+    if chunk_counts is None:
+        return findings  # the chunks, leftovers and lexical index are compared with Chroma's contents
     lexical_dir = store.home / "lexical" / store.manifest().fingerprint()
     ids_ok = False
     if (lexical_dir / "chunks.json").exists():

@@ -8,12 +8,18 @@ Layout:
     chroma/                   Chroma collection "chunks": one record per chunk, ids carry v
                               (or a Chroma server: CHIDAO_CHROMA_URL=http://host:port)
     lexical/<fingerprint>/    bm25s index over the chunks in force for one manifest fingerprint
+    store.json                this store's id and the Chroma collection it owns
     write.lock                held by the one process writing (store/lock.py)
 
 A document changes in this order: new files and chunks are added beside the old ones, then the
 manifest switches to the new version, then the old version is deleted. Readers only use the
 versions the manifest names, so a process killed anywhere leaves each document as before or
 as after; the next ingest removes leftovers.
+
+Stores never share a collection: each has an id (store.json) that its collection's metadata
+records, a server-mode store gets a collection named after its id, and opening a collection that
+another store owns is refused. Every write, garbage collection and repair therefore touches only
+this store's own chunks, even with several homes on one Chroma server.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import json
 import os
 import shutil
 import time
+import uuid
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -42,6 +49,43 @@ def chidao_home() -> Path:
 
 class StoreDamaged(ValueError):
     """The store's own files cannot be read; `chidao doctor --repair` mends them."""
+
+
+class StoreConflict(ValueError):
+    """The Chroma collection asked for belongs to another chidao store: using it would mix or delete its data."""
+
+
+class StoreUnavailable(RuntimeError):
+    """The Chroma server cannot be reached or failed; nothing was changed by the failed call."""
+
+
+class StoreIdentity(BaseModel):
+    store_id: str
+    collection: str
+
+
+def _store_identity(home: Path, server: bool) -> StoreIdentity:
+    """This store's id and collection (store.json), created once; two processes opening a new home
+    at once agree on one (the file is linked into place, never overwritten)."""
+    path = home / "store.json"
+    if not path.exists():
+        store_id = uuid.uuid4().hex[:12]
+        # A store from before store.json existed keeps the collection it has always used.
+        legacy = (home / "manifest.json").exists() or not server
+        fresh = StoreIdentity(store_id=store_id, collection="chunks" if legacy else f"chidao-{store_id}")
+        tmp = home / f".store.json.{os.getpid()}.tmp"
+        tmp.write_text(fresh.model_dump_json(), encoding="utf-8")
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process created it first: use theirs
+        finally:
+            tmp.unlink(missing_ok=True)
+    try:
+        return StoreIdentity.model_validate_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise StoreDamaged(f"{path} is unreadable: restore it, or delete it to give this store a new id "
+                           "(its vectors are then embedded again by `chidao doctor --repair`)") from None
 
 
 def chroma_client(url: str | None, path: Path):
@@ -74,6 +118,14 @@ class DocumentRecord(BaseModel):
     ingested_at: datetime
 
 
+class Damage(BaseModel):
+    """A document whose stored files could not be read: which version, why, and its files as they were."""
+
+    version: str
+    why: str
+    files: list[tuple[int, int] | None]
+
+
 class Manifest(BaseModel):
     documents: dict[str, DocumentRecord] = {}
 
@@ -97,7 +149,8 @@ def _day(d: date | None, default: int) -> int:
 class Store:
     """The store under `home`; vectors in embedded Chroma, or on the server `chroma_url` names.
 
-    `collection` (CHIDAO_COLLECTION, default "chunks") lets several stores share one server.
+    `collection` (CHIDAO_COLLECTION) overrides the collection named in store.json ("chunks" for
+    embedded Chroma, "chidao-<store id>" on a server); it is refused if another store owns it.
     """
 
     def __init__(self, home: Path | None = None, chroma_url: str | None = None, collection: str | None = None):
@@ -106,8 +159,13 @@ class Store:
         self.docs_dir.mkdir(parents=True, exist_ok=True)
         self.manifest_path = self.home / "manifest.json"
         self.chroma_url = chroma_url if chroma_url is not None else os.environ.get("CHIDAO_CHROMA_URL")
-        self.collection_name = collection or os.environ.get("CHIDAO_COLLECTION", "chunks")
-        self._open_collection()
+        self.identity = _store_identity(self.home, server=bool(self.chroma_url))
+        self.collection_name = collection or os.environ.get("CHIDAO_COLLECTION") or self.identity.collection
+        self.damaged: dict[str, Damage] = {}  # documents left out of answering until mended
+        # Chroma opens at its first use: the manifest, `docs list` and doctor's text checks work
+        # even where Chroma cannot be opened (a full disk, a server that is down).
+        self._collection = None
+        self._client_stale = False
         self._chroma_seen = self._manifest_mtime()  # the manifest this Chroma client has seen the writes of
         self._writing = False
         self._manifest: tuple[int, Manifest] | None = None  # (mtime_ns, parsed)
@@ -115,15 +173,59 @@ class Store:
         self._derived_for: str | None = None
         self._texts: dict[Path, str] = {}
 
+    @property
+    def collection(self):
+        """This store's Chroma collection, opened (and its owner checked) at first use."""
+        if self._collection is None:
+            self._open_collection(fresh=self._client_stale)
+            self._client_stale = False
+        return self._collection
+
     def _open_collection(self, fresh: bool = False) -> None:
         if fresh:
             from chromadb.api.client import SharedSystemClient
             SharedSystemClient.clear_system_cache()  # else the same (stale) system is handed back
-        self.client = chroma_client(self.chroma_url, self.home / "chroma")
-        # embedding_function=None: Chroma's default would download a model; we pass vectors ourselves.
-        self.collection = self.client.get_or_create_collection(
-            self.collection_name, embedding_function=None, metadata={"hnsw:space": "cosine"}
-        )
+        with self.chroma("open the collection"):
+            self.client = chroma_client(self.chroma_url, self.home / "chroma")
+            # embedding_function=None: Chroma's default would download a model; we pass vectors ourselves.
+            collection = self.client.get_or_create_collection(
+                self.collection_name, embedding_function=None,
+                metadata={"hnsw:space": "cosine", "chidao_store": self.identity.store_id},
+            )
+            owner = (collection.metadata or {}).get("chidao_store")
+            if owner is None:  # made before collections named their store: this store claims it
+                collection.modify(metadata={**(collection.metadata or {}), "chidao_store": self.identity.store_id})
+        if owner not in (None, self.identity.store_id):
+            where = self.chroma_url or self.home / "chroma"
+            raise StoreConflict(
+                f"the Chroma collection {self.collection_name!r} at {where} belongs to another chidao store "
+                f"(id {owner}; this one is {self.identity.store_id}): using it would delete that store's "
+                "vectors. Unset CHIDAO_COLLECTION (each store then gets its own) or name an unused collection")
+        self._collection = collection
+
+    @contextmanager
+    def chroma(self, what: str):
+        """A Chroma call; a server that is unreachable or fails, or an embedded store that cannot be
+        opened or written (a full disk), becomes one StoreUnavailable line."""
+        from chromadb.errors import ChromaError
+        try:
+            yield
+        except (StoreConflict, StoreDamaged):
+            raise
+        except ChromaError as e:
+            if self.chroma_url:
+                raise self._unreachable(what, e) from None
+            raise StoreUnavailable(f"the Chroma store in {self.home / 'chroma'} failed while trying to {what} ({e}); "
+                                   "if the disk is full, free some space and run the command again") from None
+        except Exception as e:  # httpx.ConnectError and the like: plain Exceptions
+            if not self.chroma_url:
+                raise
+            raise self._unreachable(what, e) from None
+
+    def _unreachable(self, what: str, e: Exception) -> StoreUnavailable:
+        return StoreUnavailable(f"the Chroma server at {self.chroma_url} is unreachable or failed while trying to "
+                                f"{what} ({type(e).__name__}); nothing was changed by that step — start or check "
+                                "the server (`chroma run …`) and run the command again")
 
     # ---- manifest ---------------------------------------------------------------------
     def _manifest_mtime(self) -> int | None:
@@ -140,7 +242,7 @@ class Store:
         if mtime != self._chroma_seen and not self.chroma_url:
             # Embedded Chroma holds its vector index in this process's memory: what another process
             # wrote (`chidao ingest` beside `chidao serve`) is seen only by a newly opened client.
-            self._open_collection(fresh=True)
+            self._collection, self._client_stale = None, True
         self._chroma_seen = mtime
         if self._manifest is None or self._manifest[0] != mtime:
             try:
@@ -158,9 +260,13 @@ class Store:
 
     def derived(self, key: str, build):
         """A structure derived from the documents in force (sections, lexical index, the question
-        side's tables), built once and rebuilt when the manifest changes."""
+        side's tables), built once and rebuilt when the manifest changes or a damaged document's
+        files change (`chidao doctor --repair` mended them)."""
         fingerprint = self.manifest().fingerprint()
-        if self._derived_for != fingerprint:
+        mended = [s for s, d in self.damaged.items() if d.files != self._files_state(s, d.version)]
+        for source in mended:
+            del self.damaged[source]
+        if self._derived_for != fingerprint or mended:
             self._derived, self._derived_for = {}, fingerprint
         if key not in self._derived:
             self._derived[key] = build()
@@ -233,14 +339,16 @@ class Store:
         """The answer units of the documents whose units are stored, with their vectors."""
         def load() -> UnitIndex:
             parts = []
-            for r in self.manifest().documents.values():
+            self.sections()  # finds the damaged documents first
+            for r in self.in_force():
                 path = self.stored_file(r.source, r.version, "npz")
                 if not path.exists():
                     continue  # stored before answer units existed: `chidao ingest` adds them
                 try:
                     units, vectors = load_units(path)
                 except (OSError, ValueError, KeyError) as e:
-                    raise StoreDamaged(f"{path} is unreadable ({type(e).__name__}); run `chidao doctor --repair`") from None
+                    self._note_damage(r, f"its answer units are unreadable ({type(e).__name__})")
+                    continue
                 parts.append((r, units, vectors))
             return UnitIndex(parts)
         return self.derived("units", load)
@@ -256,11 +364,19 @@ class Store:
                 "ordinal": s.ordinal, "path": s.path, "title": s.title, "chunk_start": c.start,
                 "period_start": _day(doc.period_start, 0), "period_end": _day(doc.period_end, 99991231),
             })
-        for i in range(0, len(chunks), 4096):
-            self.collection.upsert(
-                ids=[c.id for c in chunks[i:i + 4096]], embeddings=vectors[i:i + 4096].tolist(),
-                documents=[c.text for c in chunks[i:i + 4096]], metadatas=metadatas[i:i + 4096],
-            )
+        with self.chroma(f"store the chunks of {doc.source}"):
+            for i in range(0, len(chunks), 4096):
+                self.collection.upsert(
+                    ids=[c.id for c in chunks[i:i + 4096]], embeddings=vectors[i:i + 4096].tolist(),
+                    documents=[c.text for c in chunks[i:i + 4096]], metadatas=metadatas[i:i + 4096],
+                )
+
+    def query_chunks(self, vector: np.ndarray, n: int, where: dict | None) -> list[tuple[dict, float, str]]:
+        """(metadata, cosine distance, text) of the n chunks nearest to `vector` that `where` allows."""
+        with self.chroma("search the chunks"):
+            got = self.collection.query(query_embeddings=[vector.tolist()], n_results=n, where=where,
+                                        include=["metadatas", "distances", "documents"])
+        return list(zip(got["metadatas"][0], got["distances"][0], got["documents"][0]))
 
     def remove_document(self, source: str) -> bool:
         with self.writing("remove"):
@@ -270,6 +386,7 @@ class Store:
             del manifest.documents[source]
             self.save_manifest(manifest)
             self.collect_garbage([source])
+            self.lexical()  # the index of the documents now in force, as after an ingest
             return True
 
     def collect_garbage(self, sources: list[str] | None = None) -> None:
@@ -305,15 +422,20 @@ class Store:
             for source in sources:
                 where = ({"$and": [{"source": source}, {"version": {"$ne": in_force[source]}}]}
                          if source in in_force else {"source": source})
-                stale += self.collection.get(where=where, include=[])["ids"]
-        for i in range(0, len(stale), 4096):
-            self.collection.delete(ids=stale[i:i + 4096])
+                with self.chroma("find the chunks of old versions"):
+                    stale += self.collection.get(where=where, include=[])["ids"]
+        with self.chroma("delete the chunks of old versions"):
+            for i in range(0, len(stale), 4096):
+                self.collection.delete(ids=stale[i:i + 4096])
 
     def chunk_metadata(self, documents: bool = False):
         """(id, metadata) — or (id, metadata, text) — of every chunk in Chroma, paged."""
         include = ["metadatas", "documents"] if documents else ["metadatas"]
-        for offset in range(0, self.collection.count(), 10_000):
-            page = self.collection.get(include=include, limit=10_000, offset=offset)
+        with self.chroma("read the chunks"):
+            total = self.collection.count()
+        for offset in range(0, total, 10_000):
+            with self.chroma("read the chunks"):
+                page = self.collection.get(include=include, limit=10_000, offset=offset)
             if documents:
                 yield from zip(page["ids"], page["metadatas"], page["documents"])
             else:
@@ -327,15 +449,56 @@ class Store:
             raise KeyError(source)
         path = self.stored_file(source, record.version, "txt")
         if path not in self._texts:
-            self._texts[path] = path.read_text(encoding="utf-8")
+            try:
+                self._texts[path] = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as e:
+                self.mark_damaged(source, f"{path.name} is unreadable ({type(e).__name__})")
+                raise StoreDamaged(f"{source}: its stored text {path} is unreadable; run `chidao doctor --repair`") from None
         return self._texts[path]
 
+    def mark_damaged(self, source: str, why: str) -> None:
+        """Leave a document out of answering until its files change (repaired, or ingested anew)."""
+        record = self.manifest().documents.get(source)
+        if record is not None:
+            self.damaged[source] = Damage(version=record.version, why=why,
+                                          files=self._files_state(source, record.version))
+        self._derived, self._derived_for = {}, None
+
+    def _note_damage(self, r: DocumentRecord, why: str) -> None:
+        """As mark_damaged, while the derived tables are being built (they are built without it)."""
+        self.damaged[r.source] = Damage(version=r.version, why=why, files=self._files_state(r.source, r.version))
+
+    def _files_state(self, source: str, version: str) -> list[tuple[int, int] | None]:
+        out: list[tuple[int, int] | None] = []
+        for ext in ("txt", "json", "npz"):
+            try:
+                st = self.stored_file(source, version, ext).stat()
+                out.append((st.st_mtime_ns, st.st_size))
+            except OSError:
+                out.append(None)
+        return out
+
+    def in_force(self) -> list[DocumentRecord]:
+        """The documents answers may come from: those the manifest names, less the damaged ones."""
+        return [r for r in self.manifest().documents.values()
+                if r.source not in self.damaged or self.damaged[r.source].version != r.version]
+
     def sections(self) -> dict[str, Section]:
+        """Every section of the documents in force. A document whose stored text or sections file is
+        missing or unreadable is left out (and named in `damaged`): the others still answer."""
         def load() -> dict[str, Section]:
             out: dict[str, Section] = {}
-            for r in self.manifest().documents.values():
-                raw = json.loads(self.stored_file(r.source, r.version, "json").read_text(encoding="utf-8"))
-                out.update({s["id"]: Section.model_validate(s) for s in raw})
+            for r in self.in_force():
+                path = self.stored_file(r.source, r.version, "json")
+                try:
+                    if not self.stored_file(r.source, r.version, "txt").is_file():
+                        raise FileNotFoundError("stored text missing")
+                    raw = json.loads(path.read_text(encoding="utf-8"))
+                    sections = {s["id"]: Section.model_validate(s) for s in raw}
+                except (OSError, ValueError, KeyError, TypeError) as e:
+                    self._note_damage(r, f"its stored text or sections are missing or unreadable ({type(e).__name__})")
+                    continue
+                out.update(sections)
             return out
         return self.derived("sections", load)
 
@@ -358,7 +521,10 @@ class Store:
 
     def clear(self) -> None:
         """Remove everything under CHIDAO_HOME that chidao wrote (used by tests and `--reset`)."""
-        self.client.delete_collection(self.collection_name)
+        self.collection  # noqa: B018 — opened first: a collection another store owns is refused, not deleted
+        with self.chroma("delete the collection"):
+            self.client.delete_collection(self.collection_name)
+        self._collection = None
         shutil.rmtree(self.docs_dir, ignore_errors=True)
         shutil.rmtree(self.home / "lexical", ignore_errors=True)
         self.manifest_path.unlink(missing_ok=True)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from store.chunking import chunk_section
-from store.index import Store
+from store.index import Store, StoreUnavailable
 from store.models import Chunk, Document
 from store.reader import ReadError, discover, read_document
 from store.sectioning import sectionize
@@ -73,9 +73,13 @@ def _ingest(paths, store, embedder_factory, progress, timings) -> IngestReport:
         if sha in by_hash and by_hash[sha] != name:
             report.skipped.append(f"{name}: same content as {by_hash[sha]}, not stored twice")
             continue
-        with clock("parse"):
-            doc = sectionize(name, text)
-            chunks, titles = chunks_of(doc)
+        try:
+            with clock("parse"):
+                doc = sectionize(name, text)
+                chunks, titles = chunks_of(doc)
+        except Exception as e:  # a sectioning bug must not stop the rest of the folder
+            report.skipped.append(f"{name}: could not be sectioned ({type(e).__name__}: {e}); please report it")
+            continue
         if not doc.sections:
             report.skipped.append(f"{name}: no text to index")
             continue
@@ -88,15 +92,29 @@ def _ingest(paths, store, embedder_factory, progress, timings) -> IngestReport:
             vectors = embedder.embed_documents([c.text for c in chunks], titles)
         with clock("embed units"):
             unit_vectors = embed_units(embedder, doc)
-        with clock("write"):
-            store.put_document(doc, chunks, vectors, unit_vectors)
+        try:
+            with clock("write"):
+                store.put_document(doc, chunks, vectors, unit_vectors)
+        except (StoreUnavailable, OSError) as e:  # the store keeps the version it had; leftovers go next run
+            report.skipped.append(f"{name}: not stored: {_why(e)}")
+            continue
         by_hash[sha] = name
         (report.updated if current else report.added).append(name)
         report.sections[name] = len(doc.sections)
     if report.added or report.updated:
-        with clock("lexical index"):
-            store.lexical()  # rebuild now, not on the first question
+        try:
+            with clock("lexical index"):
+                store.lexical()  # rebuild now, not on the first question
+        except (StoreUnavailable, OSError) as e:  # the documents are in; the index is built at the next question
+            report.skipped.append(f"lexical index: not rebuilt yet: {_why(e)}")
     return report
+
+
+def _why(e: Exception) -> str:
+    """One line for a failed write: the store's own message, or the system's ("No space left on device")."""
+    if isinstance(e, OSError):
+        return f"{e.strerror or type(e).__name__}; free space or fix the store folder and ingest again"
+    return str(e)
 
 
 def section_titles(doc: Document) -> dict[str, str]:

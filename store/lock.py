@@ -29,8 +29,11 @@ def write_lock(home: Path, what: str):
             holder = os.pread(fd, 300, 0).decode("utf-8", "replace").strip() or "another process"
             raise StoreBusy(f"the store {home} is locked by {holder}; "
                             "wait for it to finish and run the command again") from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"chidao {what} (pid {os.getpid()}, since {datetime.now():%H:%M:%S})".encode(), 0)
+        try:  # who holds it, for a second writer's message; a full disk may refuse even that
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"chidao {what} (pid {os.getpid()}, since {datetime.now():%H:%M:%S})".encode(), 0)
+        except OSError:
+            pass
         try:
             yield
         finally:
