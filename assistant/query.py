@@ -68,6 +68,11 @@ def parse_question(question: str, glossary: bool = True) -> Query:
 
     `glossary=False` leaves an English question to the embedder's cross-lingual sense alone
     (the eval's ablation)."""
+    if question is not None and not isinstance(question, str):
+        raise QuestionError(f"The question must be text, not {type(question).__name__}.")
+    if question is not None and any("\ud800" <= c <= "\udfff" for c in question):
+        # Bytes that are not UTF-8 reach Python's argv as lone surrogates.
+        raise QuestionError("The question is not valid UTF-8 text: check the terminal's encoding and type it again.")
     if question is None or not question.strip():
         raise QuestionError("The question is empty: type a question, e.g. \"Ai làm Trưởng Ban Chỉ đạo phát triển du lịch tỉnh?\"")
     if len(question) > MAX_QUESTION_CHARS:

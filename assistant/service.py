@@ -15,10 +15,14 @@ from assistant.periods import Period, find_periods
 from assistant.query import parse_question, question_type
 from assistant.retrieval import Retriever
 from assistant.verify import verified
-from store.index import Store
+from store.index import Store, StoreDamaged
 from store.vietnamese import find_doc_numbers, fold
 
 CALIBRATION = Path(__file__).resolve().parent.parent / "eval" / "calibration.json"
+DAMAGED = {
+    "vi": "Văn bản {source} không đọc được trong kho và đã được bỏ qua; chạy `chidao doctor --repair`.",
+    "en": "{source} could not be read from the store and was left out; run `chidao doctor --repair`.",
+}
 DEFAULT_MIN_EVIDENCE = 0.5
 RESTORER_SECTIONS = 1000
 
@@ -100,6 +104,15 @@ class Assistant:
     def assess(self, question: str, k: int = 5, filters: Filters | None = None, id=None,
                history=None) -> tuple[Answer, float]:
         """The answer and the evidence strength it was judged on (the eval calibrates on it)."""
+        try:
+            answer, strength = self._assess(question, k, filters, id, history)
+        except StoreDamaged:  # a stored text vanished under us: it is now left out, ask again without it
+            answer, strength = self._assess(question, k, filters, id, history)
+        if self.store.damaged:
+            answer.warnings = [DAMAGED[answer.language].format(source=s) for s in sorted(self.store.damaged)]
+        return answer, strength
+
+    def _assess(self, question: str, k: int, filters: Filters | None, id, history) -> tuple[Answer, float]:
         t0 = time.perf_counter()
         resolved, query, baseline, hits, evidence, (t1, t2) = self.understand(question, k, filters, history)
         composer = self.composer()
