@@ -6,8 +6,9 @@ for answerable questions — or "relevant": [{"source", "section_contains"}, …
 {"id", "category", "split", "question", "answerable": false} for the rest.
 A dialogue turn adds "history": the earlier questions of the chat, in order; it is asked with them.
 "dev" questions were used while tuning; "heldout" ones were written before later tuning; "fresh"
-ones were written blind (from the documents only) and committed before the answer-unit work —
-never tune on heldout or fresh.
+ones were written blind (from the documents only) and committed before the answer-unit work;
+"blind2" ones were written blind again (80 lines, 30 near-topic unanswerables, 5 dialogues) and
+committed before any later answer or retrieval change — never tune on heldout, fresh or blind2.
 """
 
 from __future__ import annotations
