@@ -24,7 +24,10 @@ def safe_name(name: str) -> str:
     if not cleaned or Path(cleaned).stem in {"", "_"}:
         raise ReadError(f"{name!r}: no usable file name")
     stem, suffix = Path(cleaned).stem, Path(cleaned).suffix
-    return stem[:120] + suffix.lower()
+    # Bytes, not characters: a Vietnamese letter takes 2–3 bytes, and the store adds ".<version>.json.tmp".
+    while len(stem.encode("utf-8")) > 120:
+        stem = stem[:-1]
+    return stem + suffix.lower()
 
 
 def stage_upload(path: Path, name: str, folder: Path) -> Path:

@@ -297,3 +297,12 @@ def test_markup_in_titles_and_names_is_shown_as_text(cli, tmp_path):
     assert added.exit_code == 0 and "[bold]tên.txt" in added.stderr
     listed = cli("docs", "list")
     assert listed.exit_code == 0 and "[/b]" in listed.stdout and ":x:" in listed.stdout and "❌" not in listed.stdout
+
+
+def test_a_long_vietnamese_upload_name_is_cut_to_what_the_store_can_write(tmp_path):
+    from store.uploads import stage_upload
+
+    source = tmp_path / "up.txt"
+    source.write_text("Thông báo kết luận\n1. Giao sở du lịch chủ trì.\n", encoding="utf-8")
+    staged = stage_upload(source, "Thông báo kết luận của Chủ tịch Ủy ban nhân dân tỉnh " * 6 + ".txt", tmp_path / "uploads")
+    assert len(staged.name.encode("utf-8")) <= 124 and staged.name.endswith(".txt") and staged.is_file()
