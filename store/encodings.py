@@ -109,7 +109,9 @@ def _utf16_without_bom(raw: bytes) -> str | None:
 
 def decode(raw: bytes) -> tuple[str, str]:
     """Bytes → (text, encoding name). Raises EncodingError with what to do when nothing fits."""
-    for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+    # UTF-32 first: its little-endian BOM begins with UTF-16's.
+    for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+                       (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
         if raw.startswith(bom):
             try:
                 return raw.decode(codec), codec.upper()
