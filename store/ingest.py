@@ -31,21 +31,21 @@ class IngestReport:
 
 def ingest(paths: list[Path], store: Store, embedder_factory: Callable[[], object],
            progress: Callable[[str, int, int], None] | None = None,
-           timings: dict[str, float] | None = None) -> IngestReport:
+           timings: dict[str, float] | None = None, follow_symlinks: bool = False) -> IngestReport:
     """Ingest files; unchanged ones cost nothing, bad ones are reported and skipped.
 
     `embedder_factory` is called only when something needs embedding, so a re-run over an
     unchanged corpus does not load the model. One ingest at a time per store: a second one
-    raises StoreBusy before reading anything.
+    raises StoreBusy before reading anything. Symbolic links are refused unless `follow_symlinks`.
     """
     with store.writing("ingest"):
-        return _ingest(paths, store, embedder_factory, progress, timings)
+        return _ingest(paths, store, embedder_factory, progress, timings, follow_symlinks)
 
 
-def _ingest(paths, store, embedder_factory, progress, timings) -> IngestReport:
+def _ingest(paths, store, embedder_factory, progress, timings, follow_symlinks=False) -> IngestReport:
     report = IngestReport()
     clock = _Clock(timings if timings is not None else {})
-    files, report.skipped = discover(paths)
+    files, report.skipped = discover(paths, follow_symlinks)
     manifest = store.manifest()
     by_hash = {r.sha256: r.source for r in manifest.documents.values()}
     embedder = None
@@ -54,7 +54,7 @@ def _ingest(paths, store, embedder_factory, progress, timings) -> IngestReport:
         name = path.name
         try:
             with clock("read"):
-                text, how = read_document(path)
+                text, how = read_document(path, follow_symlinks)
         except ReadError as e:
             report.skipped.append(str(e))
             continue

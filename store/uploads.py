@@ -7,7 +7,7 @@ import shutil
 import unicodedata
 from pathlib import Path
 
-from store.reader import SUFFIXES, ReadError, max_bytes, max_mb
+from store.reader import SUFFIXES, ReadError, max_bytes, size_error
 
 _UNSAFE = re.compile(r"[^\w.\- ()]+")
 
@@ -42,7 +42,7 @@ def stage_upload(path: Path, name: str, folder: Path) -> Path:
         raise ReadError(f"{target_name}: {suffix or 'no extension'} is not a supported type ({', '.join(sorted(SUFFIXES))})")
     size = path.stat().st_size
     if size > max_bytes():
-        raise ReadError(f"{target_name}: {size / 1e6:.1f} MB is over the {max_mb():g} MB limit (CHIDAO_MAX_FILE_MB)")
+        raise size_error(target_name, size)
     incoming = folder / ".incoming"
     incoming.mkdir(parents=True, exist_ok=True)
     target = incoming / target_name

@@ -306,3 +306,15 @@ def test_a_long_vietnamese_upload_name_is_cut_to_what_the_store_can_write(tmp_pa
     source.write_text("Thông báo kết luận\n1. Giao sở du lịch chủ trì.\n", encoding="utf-8")
     staged = stage_upload(source, "Thông báo kết luận của Chủ tịch Ủy ban nhân dân tỉnh " * 6 + ".txt", tmp_path / "uploads")
     assert len(staged.name.encode("utf-8")) <= 124 and staged.name.endswith(".txt") and staged.is_file()
+
+
+def test_ingest_follows_symbolic_links_only_when_asked(cli, tmp_path):
+    folder = tmp_path / "links"
+    folder.mkdir()
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("Thông báo kết luận\n1. Giao Sở Y tế chủ trì kiểm tra an toàn thực phẩm năm 2026.\n", encoding="utf-8")
+    (folder / "linked.txt").symlink_to(target)
+    refused = cli("ingest", str(folder))
+    assert refused.exit_code == 1 and "a symbolic link, not followed" in refused.stderr
+    followed = cli("ingest", "--follow-symlinks", str(folder))
+    assert followed.exit_code == 0 and "linked.txt" in followed.stderr
