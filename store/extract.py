@@ -154,7 +154,10 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 
 
 def html_text(markup: str) -> str:
-    """The readable text of a saved page: <main>/<article> if there is one, without chrome (lxml)."""
+    """The readable text of a saved page, one paragraph a line: its main content as trafilatura finds
+    it (any portal's menus, banners, breadcrumbs, share and rating widgets, related news and footer
+    left out), or — when trafilatura finds none, as on a short page — <main>/<article> if there is
+    one, without scripts, menus, headers, footers, asides and forms (lxml)."""
     import lxml.html
 
     if markup.count("<") - markup.count("</") > HTML_MAX_ELEMENTS:  # start tags, give or take
@@ -173,7 +176,13 @@ def html_text(markup: str) -> str:
     for bad in root.xpath("//*[@role='navigation' or @role='banner' or @role='contentinfo'] | //comment()"):
         bad.drop_tree()
     for bad in list(root.iter(*_CHROME)):
+        # An article's own <header> (its title) and <footer> stay; the page's go.
+        if bad.tag in ("header", "footer") and any(a.tag in ("main", "article") for a in bad.iterancestors()):
+            continue
         bad.drop_tree()
+    main = _main_content(root)
+    if main is not None:
+        return main
     content = (root.xpath("//main") or root.xpath("//article") or root.xpath("//body") or [root])[0]
     parts: list[str] = []
     # Depth first with a stack of our own, not recursion: nesting depth cannot overflow it.
@@ -193,3 +202,77 @@ def html_text(markup: str) -> str:
         stack.extend((child, False) for child in reversed(el))
     lines = (re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in "".join(parts).split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+# trafilatura's main-content tree: paragraphs, headings, list items, table cells are lines; <lb/> a line break.
+_CONTENT_LINES = {"p", "head", "item", "quote", "code", "cell", "row", "list", "table", "div", "lb", "fw", "note", "graphic"}
+
+
+def _main_content(root) -> str | None:
+    """The page's main content found by trafilatura (its own scoring, with readability and jusText
+    as fallbacks), rendered one paragraph a line; None when it finds too little (a short page: the
+    caller's own reading keeps it) or fails on the page.
+
+    trafilatura's own text output joins a table row's cells, the paragraphs inside them and their
+    line breaks into one line; an administrative document's header and signature are such tables
+    (issuing body | motto, number | place and date), so its tree is rendered here instead: each
+    paragraph and line break of a cell is a line, and a row of three or more one-line cells (a
+    table of figures) is one line with its cells joined by " | ", as .docx tables are.
+    """
+    import copy
+    import logging
+
+    import trafilatura
+
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # its warnings are about pages, not our state
+    try:
+        found = trafilatura.bare_extraction(copy.deepcopy(root), include_comments=False, include_tables=True,
+                                            include_images=False, include_links=False, with_metadata=True,
+                                            deduplicate=False)
+    except RecursionError:  # a deep page: the caller's own walk needs no recursion
+        return None
+    except Exception:  # noqa: BLE001 — whatever a hostile page makes it raise, the caller still reads it
+        return None
+    body = getattr(found, "body", None)
+    if body is None:
+        return None
+    lines = _lines_of_tree(body)
+    if not lines:
+        return None
+    # The article's title, when trafilatura kept it as metadata only: put back when the page shows it as a heading.
+    title = re.sub(r"\s+", " ", getattr(found, "title", None) or "").strip()
+    if title and title not in lines and any(re.sub(r"\s+", " ", h.text_content()).strip() == title
+                                            for h in root.iter("h1", "h2")):
+        lines.insert(0, title)
+    return "\n".join(lines)
+
+
+def _lines_of_tree(body) -> list[str]:
+    parts: list[str] = []
+    stack = [(body, False)]
+    while stack:  # depth first with a stack of our own, as in html_text
+        el, closing = stack.pop()
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if closing:
+            if tag in _CONTENT_LINES:
+                parts.append("\n")
+            if el is not body and el.tail:
+                parts.append(el.tail)
+            continue
+        if tag == "row":
+            cells = [c for c in el if c.tag == "cell"]
+            flat = [re.sub(r"\s+", " ", "".join(c.itertext())).strip() for c in cells]
+            one_line = all(len(c.findall(".//lb")) == 0 and len(c.findall("p")) <= 1 for c in cells)
+            if len(cells) >= 3 and one_line:
+                parts.append("\n" + " | ".join(flat) + "\n")
+                if el.tail:
+                    parts.append(el.tail)
+                continue
+        if tag in _CONTENT_LINES:
+            parts.append("\n")
+        if el.text:
+            parts.append(el.text)
+        stack.append((el, True))
+        stack.extend((child, False) for child in reversed(el))
+    lines = (re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in "".join(parts).split("\n"))
+    return [line for line in lines if line]
