@@ -7,7 +7,29 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, computed_field
 
-DocumentKind = Literal["digest", "report", "notice", "text"]
+# The kinds of document, each once, with how people say it (Vietnamese, English). The sectioner
+# (store/sectioning.py) reads a kind from a document's type line ("KẾ HOẠCH"), its number's symbol
+# ("…/QĐ-UBND") or its title; "text" is a document whose kind could not be read.
+KINDS: dict[str, tuple[str, str]] = {
+    "digest": ("bản tin chỉ đạo, điều hành", "weekly digest"),
+    "report": ("báo cáo", "report"),
+    "notice": ("thông báo", "notice"),
+    "decision": ("quyết định", "decision"),
+    "plan": ("kế hoạch", "plan"),
+    "official_letter": ("công văn", "official letter"),
+    "directive": ("chỉ thị", "directive"),
+    "resolution": ("nghị quyết", "resolution"),
+    "news": ("tin bài", "news article"),
+    "text": ("chưa rõ loại", "kind unknown"),
+}
+DocumentKind = Literal[tuple(KINDS)]  # type: ignore[valid-type]  # "digest", "report", … as above
+# What the library says of a document whose period could not be read (never a made-up one).
+UNKNOWN_PERIOD = {"vi": "chưa rõ kỳ", "en": "period unknown"}
+
+
+def kind_label(kind: str, language: str = "vi") -> str:
+    vi, en = KINDS.get(kind, KINDS["text"])
+    return vi if language == "vi" else en
 
 
 class Span(BaseModel):
@@ -58,6 +80,12 @@ class Document(BaseModel):
     period_start: date | None = None
     period_end: date | None = None
     period_label: str | None = None
+    issuer: str | None = None  # the issuing body as written in running text: "UBND tỉnh Cao Bằng"
+    province: str | None = None  # its province, where it can be read: "Cao Bằng"
+    issued: date | None = None  # the date of the place-and-date line, when its day is filled in
+    number_key: str | None = None  # number and year of issue: "240/kh-ubnd@2023" (store/header.instrument_key)
+    signer: str | None = None
+    signer_role: str | None = None  # "Phó Chủ tịch"
     sha256: str
     text: str = Field(repr=False)
     sections: list[Section] = []
