@@ -153,5 +153,7 @@ def _manifest_from_texts(store: Store) -> Manifest:
         manifest.documents[source] = DocumentRecord(
             source=source, version=version, sha256=doc.sha256, kind=doc.kind, title=doc.title, number=doc.number,
             period_start=doc.period_start, period_end=doc.period_end, period_label=doc.period_label,
+            issuer=doc.issuer, province=doc.province, issued=doc.issued, number_key=doc.number_key,
+            signer=doc.signer, signer_role=doc.signer_role,
             n_sections=len(doc.sections), n_chunks=len(chunks), ingested_at=datetime.now(timezone.utc))
     return manifest

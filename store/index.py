@@ -113,6 +113,12 @@ class DocumentRecord(BaseModel):
     period_start: date | None = None
     period_end: date | None = None
     period_label: str | None = None
+    issuer: str | None = None  # "UBND tỉnh Cao Bằng" (store/header.py); None where it could not be read
+    province: str | None = None
+    issued: date | None = None  # the date of its place-and-date line
+    number_key: str | None = None  # number and year of issue: "240/kh-ubnd@2023"
+    signer: str | None = None
+    signer_role: str | None = None
     n_sections: int
     n_chunks: int
     ingested_at: datetime
@@ -306,8 +312,9 @@ class Store:
                 records.append(DocumentRecord(
                     source=doc.source, version=doc.version, sha256=doc.sha256, kind=doc.kind, title=doc.title,
                     number=doc.number, period_start=doc.period_start, period_end=doc.period_end,
-                    period_label=doc.period_label, n_sections=len(doc.sections), n_chunks=len(chunks),
-                    ingested_at=datetime.now(timezone.utc),
+                    period_label=doc.period_label, issuer=doc.issuer, province=doc.province, issued=doc.issued,
+                    number_key=doc.number_key, signer=doc.signer, signer_role=doc.signer_role,
+                    n_sections=len(doc.sections), n_chunks=len(chunks), ingested_at=datetime.now(timezone.utc),
                 ))
             manifest = self.manifest().model_copy(deep=True)
             manifest.documents.update({r.source: r for r in records})
