@@ -25,7 +25,9 @@ import numpy as np
 from assistant import answer_types
 from assistant.models import Citation, Evidence, Hit, Query
 from assistant.periods import Period, find_periods, relation
+from store.header import HOME_PROVINCE
 from store.index import DocumentRecord
+from store.models import UNKNOWN_PERIOD
 from store.sectioning import OVERVIEW, SIGNATURE
 from store.units import Unit, section_units
 from store.vietnamese import doc_number_key, fold, lexical_tokens, syllables
@@ -324,17 +326,30 @@ class Composer:
 
 
 def _document_label(record: DocumentRecord | None, language: str) -> str:
+    """How an answer names a document: a digest, a socio-economic report, a meeting's conclusions by
+    their period ("chưa rõ kỳ" when it could not be read, never an empty one), anything else by its
+    title; with its issuing body when that is not of the home province ("… của UBND tỉnh Cao Bằng")."""
     if record is None:
         return "tài liệu" if language == "vi" else "the document"
     vi = language == "vi"
     period = record.period_label or ""
+    unknown = f"({UNKNOWN_PERIOD['vi' if vi else 'en']})"
+    title = fold(record.title)
     if record.kind == "digest":
-        return f"bản tin chỉ đạo, điều hành tuần {period}" if vi else f"the weekly digest {period}"
-    if record.kind == "report":
-        return f"báo cáo tình hình kinh tế - xã hội {period}" if vi else f"the socio-economic report {period}"
-    if record.kind == "notice":
-        return f"thông báo kết luận phiên họp {period}" if vi else f"the meeting conclusions notice {period}"
-    return record.title
+        label = (f"bản tin chỉ đạo, điều hành tuần {period}" if period else f"bản tin chỉ đạo, điều hành {unknown}") if vi \
+            else f"the weekly digest {period or unknown}"
+    elif record.kind == "report" and "kinh te - xa hoi" in title:
+        label = f"báo cáo tình hình kinh tế - xã hội {period or unknown}" if vi \
+            else f"the socio-economic report {period or unknown}"
+    elif record.kind == "notice" and "ket luan" in title:
+        label = f"thông báo kết luận phiên họp {period or unknown}" if vi \
+            else f"the meeting conclusions notice {period or unknown}"
+    else:
+        label = record.title
+    if record.province and fold(record.province) != fold(HOME_PROVINCE):
+        who = record.issuer or (f"tỉnh {record.province}" if vi else f"{record.province} province")
+        label += f" của {who}" if vi else f" of {who}"
+    return label
 
 
 ABSTAIN_PERIOD = {

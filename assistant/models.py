@@ -30,6 +30,9 @@ class Filters(BaseModel):
     kinds: list[DocumentKind] | None = None
     date_from: date | None = None
     date_to: date | None = None
+    # Issuing body or province, in any spelling: "Cao Bằng", "cao bang", "UBND tỉnh Lạng Sơn", "Sở Tài chính"
+    # (store/header.issuer_matches); a document whose issuer could not be read matches none.
+    issuers: list[str] | None = None
 
 
 class Query(BaseModel):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from assistant.models import Filters, Hit, Query
+from store.header import issuer_matches
 from store.index import Store, doc_number_index
 from store.sectioning import SIGNATURE
 from store.vietnamese import fold, leading_number
@@ -30,6 +31,14 @@ class Retriever:
         self.embedder = embedder
 
     # ---- filters ------------------------------------------------------------------
+    def _issued_by(self, filters: Filters | None) -> list[str] | None:
+        """The documents the issuer filter allows (None: no issuer filter). The issuing body is
+        document metadata (the manifest's), so the filter becomes a filter on sources."""
+        if not filters or not filters.issuers:
+            return None
+        return [r.source for r in self.store.manifest().documents.values()
+                if any(issuer_matches(r.issuer, r.province, w) for w in filters.issuers)]
+
     def _where(self, filters: Filters | None) -> dict | None:
         # Versions not in force exist only while an ingest runs; they are dropped after the query
         # rather than filtered in it (an $in over every document's version is a scan at scale).
@@ -39,6 +48,9 @@ class Retriever:
                 clauses.append({"source": {"$in": filters.sources}})
             if filters.kinds:
                 clauses.append({"kind": {"$in": list(filters.kinds)}})
+            issued_by = self._issued_by(filters)
+            if issued_by is not None:  # no document of that issuer: a source no chunk has
+                clauses.append({"source": {"$in": issued_by or [""]}})
             # A document is in range when its period overlaps [date_from, date_to].
             if filters.date_from:
                 clauses.append({"period_end": {"$gte": _day(filters.date_from)}})
@@ -57,6 +69,9 @@ class Retriever:
             mask &= np.isin(index.source, filters.sources)
         if filters.kinds:
             mask &= np.isin(index.kind, list(filters.kinds))
+        issued_by = self._issued_by(filters)
+        if issued_by is not None:
+            mask &= np.isin(index.source, issued_by)
         if filters.date_from:
             mask &= index.period_end >= _day(filters.date_from)
         if filters.date_to:
@@ -72,6 +87,8 @@ class Retriever:
         if filters.sources and section.source not in filters.sources:
             return False
         if filters.kinds and record.kind not in filters.kinds:
+            return False
+        if filters.issuers and not any(issuer_matches(record.issuer, record.province, w) for w in filters.issuers):
             return False
         if filters.date_from and record.period_end and record.period_end < filters.date_from:
             return False
@@ -125,7 +142,15 @@ class Retriever:
         def is_instrument(sid: str) -> bool:
             s = sections[sid]
             return bool(s.instrument) and any(fold(s.instrument).replace(" ", "") == k for k in keys)
-        return sorted(found, key=lambda sid: not is_instrument(sid))  # stable: document order within a tier
+
+        def of_asked_time(sid: str) -> bool:
+            """Issued in a period the question names: "240/KH-UBND năm 2023" is the plan of 2023, not
+            the plan of 2024 that has the same number."""
+            issued = sections[sid].instrument_date
+            return bool(issued) and any(a <= issued <= b for a, b in query.periods)
+        # stable: document order within a tier
+        return sorted(found, key=lambda sid: (not is_instrument(sid), is_instrument(sid) and bool(query.periods)
+                                              and not of_asked_time(sid)))
 
     # ---- fusion -------------------------------------------------------------------
     def search(self, query: Query, vector: np.ndarray, k: int = 5, filters: Filters | None = None,
