@@ -15,6 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from store.ingest import SAMPLE_CORPUS
+from store.models import KINDS
 
 app = typer.Typer(help="chidao: answers with verified quotes from UBND directives.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
@@ -124,7 +125,7 @@ def ask(question: Annotated[Optional[str], typer.Argument(help="The question, in
         batch: Annotated[Optional[Path], typer.Option(help="JSONL file of {\"id\", \"question\", \"history\"?} lines; history: the chat's earlier questions.")] = None,
         history: Annotated[Optional[list[str]], typer.Option("--history", help="An earlier question of the same chat, oldest first (repeatable): the question may refer to it.")] = None,
         source: Annotated[Optional[list[str]], typer.Option(help="Only this source file (repeatable).")] = None,
-        kind: Annotated[Optional[list[str]], typer.Option(help="Only this kind: digest, report, notice, text.")] = None,
+        kind: Annotated[Optional[list[str]], typer.Option(help="Only this kind: " + ", ".join(KINDS) + ".")] = None,
         date_from: Annotated[Optional[date], typer.Option("--from", formats=["%Y-%m-%d"], help="Documents whose period ends on/after.")] = None,
         date_to: Annotated[Optional[date], typer.Option("--to", formats=["%Y-%m-%d"], help="Documents whose period starts on/before.")] = None) -> None:
     """Answer a question with quoted, verified citations (or say the documents do not say)."""
@@ -376,15 +377,21 @@ def loadtest(users: Annotated[int, typer.Option(min=1, max=200, help="Simulated 
 
 
 @docs_app.command("list")
-def docs_list() -> None:
-    """Documents in the store, with kind, period and section counts."""
-    documents = open_store().manifest().documents
+def docs_list(as_json: Annotated[bool, typer.Option("--json", help="One JSON object per document, with its sections.")] = False) -> None:
+    """Documents in the store, with kind, period, issuer and section counts."""
+    from store.models import UNKNOWN_PERIOD
+
+    store = open_store()
+    documents = store.manifest().documents
+    if as_json:
+        print(json.dumps(_documents_json(store, documents), ensure_ascii=False, indent=1))
+        return
     if not documents:
         err.print("no documents ingested (run `chidao ingest`)")
         return
     from rich.text import Text  # cells as plain Text: a title holding "[/b]" is shown, not parsed
 
-    table = Table("source", "kind", "period", "sections", "chunks", "ingested (UTC)", "title")
+    table = Table("source", "kind", "period", "sections", "chunks", "ingested (UTC)", "issuer", "title")
     for column in table.columns[:6]:
         column.no_wrap = True
         column.min_width = len(str(column.header))
@@ -392,12 +399,40 @@ def docs_list() -> None:
     table.columns[2].min_width = 21
     table.columns[6].overflow = "ellipsis"
     table.columns[6].no_wrap = True
-    table.columns[6].max_width = 60
+    table.columns[6].max_width = 30
+    table.columns[7].overflow = "ellipsis"
+    table.columns[7].no_wrap = True
+    table.columns[7].max_width = 60
     for r in sorted(documents.values(), key=lambda r: r.source):
-        table.add_row(*(Text(x) for x in (r.source, r.kind, r.period_label or "", str(r.n_sections), str(r.n_chunks),
-                                           r.ingested_at.strftime("%Y-%m-%d %H:%M"), r.title)))
+        table.add_row(*(Text(x) for x in (r.source, r.kind, r.period_label or UNKNOWN_PERIOD["vi"], str(r.n_sections),
+                                           str(r.n_chunks), r.ingested_at.strftime("%Y-%m-%d %H:%M"),
+                                           r.issuer or r.province or "", r.title)))
     # Piped output has no terminal width; rich would assume 80 columns and squeeze the table away.
     Console(width=None if sys.stdout.isatty() else 160, emoji=False).print(table)
+
+
+def _documents_json(store, documents) -> list[dict]:
+    """`docs list --json`: per document its kind, title, number, date, period, issuer and sections."""
+    from store.models import kind_label
+
+    by_source: dict[str, list] = {}
+    for s in store.sections().values():
+        by_source.setdefault(s.source, []).append(s)
+    out = []
+    for r in sorted(documents.values(), key=lambda r: r.source):
+        sections = sorted(by_source.get(r.source, []), key=lambda s: s.ordinal)
+        out.append({
+            "source": r.source, "kind": r.kind, "kind_label": kind_label(r.kind), "title": r.title,
+            "doc_number": r.number, "doc_key": r.number_key, "date": r.issued.isoformat() if r.issued else None,
+            "period_start": r.period_start.isoformat() if r.period_start else None,
+            "period_end": r.period_end.isoformat() if r.period_end else None,
+            "period_label": r.period_label, "issuer": r.issuer, "province": r.province,
+            "signer": r.signer, "signer_role": r.signer_role,
+            "n_sections": r.n_sections, "n_chunks": r.n_chunks,
+            "sections": [{"path": s.path, "title": s.title} for s in sections],
+            "damaged": r.source in store.damaged,
+        })
+    return out
 
 
 @docs_app.command("remove")
