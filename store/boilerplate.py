@@ -33,7 +33,7 @@ _CHROME = re.compile(
     # share, print, e-mail, back
     r"|chia se(?: bai viet)?:?|share|facebook|zalo|twitter|linkedin|youtube|tweet|like|in bai(?: viet)?|in trang|in|print|ban in"
     r"|gui email|gui e-mail|gui bai(?: viet)?|email|luu bai(?: viet)?|luu tru|ghi chu|y kien|quay lai|tro ve|ve dau trang|dau trang|top"
-    r"|tai ve|tai van ban|van ban goc|thuoc tinh|noi dung|tieng anh|luoc do|lien quan|hieu luc"
+    r"|tai ve|tai van ban|van ban goc|thuoc tinh|tieng anh|luoc do"
     r"|thuoc tinh\s+noi dung.*"
     # rating widgets, counters, posting stamps
     r"|danh gia bai viet:?.*|tong so diem cua bai viet la.*|click de danh gia bai viet|binh chon.*"
@@ -56,7 +56,7 @@ _SITE = re.compile(
 _TAIL = re.compile(
     r"^(?:tin lien quan|cac tin khac|tin khac|tin cung chuyen muc|bai viet lien quan|tin moi(?: nhat)?|tin da dua"
     r"|tin xem nhieu(?: nhat)?|van ban lien quan|van ban nay chua co chi dan thay doi|cac van ban khac"
-    r"|ban quyen(?: thuoc)?\b.*|copyright\b.*|©.*|co quan chu quan\s*:.*|chiu trach nhiem chinh\s*:.*"
+    r"|ban quyen (?:thuoc|©|\(c\)).{0,150}|copyright\b.{0,150}|©.{0,150}|co quan chu quan\s*:.*|chiu trach nhiem chinh\s*:.*"
     r"|ghi ro nguon\b.*)$"
 )
 
@@ -76,11 +76,15 @@ def is_tail(line: str) -> bool:
     return bool(_TAIL.match(_folded(line)))
 
 
-def tail_start(lines: list[str], not_before: int = 1) -> int:
-    """Index of the first line of the site's tail (related lists, copyright, footer), or len(lines)."""
-    for i in range(not_before, len(lines)):
-        if is_tail(lines[i]):
+def tail_start(lines: list[str]) -> int:
+    """Index of the first line of the site's tail (related lists, copyright, footer), or len(lines).
+    Only once the document has begun — two lines of running text stand before it: a sidebar of
+    related news saved before the article is not the end of the page."""
+    running = 0
+    for i, line in enumerate(lines):
+        if running >= 2 and is_tail(line):
             return i
+        running += len(line) >= 80
     return len(lines)
 
 

@@ -216,8 +216,9 @@ def _main_content(root) -> str | None:
     trafilatura's own text output joins a table row's cells, the paragraphs inside them and their
     line breaks into one line; an administrative document's header and signature are such tables
     (issuing body | motto, number | place and date), so its tree is rendered here instead: each
-    paragraph and line break of a cell is a line, and a row of three or more one-line cells (a
-    table of figures) is one line with its cells joined by " | ", as .docx tables are.
+    paragraph and line break of a cell is a line, and a row whose cells are one line each (a table
+    of figures; "Số: … | Lạng Sơn, ngày …", which the sectioner cuts again) is one line with its
+    cells joined by " | ", as .docx tables are: a figure stays beside its label.
     """
     import copy
     import logging
@@ -263,8 +264,8 @@ def _lines_of_tree(body) -> list[str]:
             cells = [c for c in el if c.tag == "cell"]
             flat = [re.sub(r"\s+", " ", "".join(c.itertext())).strip() for c in cells]
             one_line = all(len(c.findall(".//lb")) == 0 and len(c.findall("p")) <= 1 for c in cells)
-            if len(cells) >= 3 and one_line:
-                parts.append("\n" + " | ".join(flat) + "\n")
+            if len(cells) >= 2 and one_line:
+                parts.append("\n" + " | ".join(f for f in flat if f) + "\n")  # trafilatura pads short rows
                 if el.tail:
                     parts.append(el.tail)
                 continue

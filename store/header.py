@@ -72,8 +72,10 @@ _SYMBOL = re.compile(r"^\s*(?:\d{1,6}\s*)?(?:/\s*\d{4}\s*)?[/-]\s*([A-Za-zĐđ][
 # Place and date: "Lạng Sơn, ngày 15 tháng 3 năm 2024"; the day and month may be blank in a draft
 # ("ngày   tháng 01 năm 2023", "ngày … tháng … năm 2024"). Matched on text folded char for char.
 _DATELINE = re.compile(
-    r"(?:^|[|\t]\s*)([a-z][a-z .'-]{1,40}?),\s*ngay\s*(\d{1,2})?[\s.…_]*thang\s*(\d{1,2})?[\s.…_]*nam\s*(\d{4})"
+    r"(?:^|[|\t]\s*|\s)((?:[a-z]+\.? ){0,4}[a-z]+),\s*ngay\s*(\d{1,2})?[\s.…_]*thang\s*(\d{1,2})?[\s.…_]*nam\s*(\d{4})"
 )
+# The right column's lines, when a PDF's text puts both columns on one line ("ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI …").
+_RIGHT_COLUMN = re.compile(r"\s*(?:CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM|CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM|Độc lập\s*-\s*Tự do\s*-\s*Hạnh phúc).*$")
 _TRICH_YEU_LETTER = re.compile(r"^(?:V/v|V/V|Về việc)\b")
 # A line that begins the body, not the title: the legal bases, the addressee, the opening sentence…
 _BODY_START = re.compile(
@@ -206,6 +208,17 @@ class Header:
     lines: list[int] = field(default_factory=list)  # the header's lines up to the title's end
 
 
+def _place(text: str, folded: str, m: re.Match) -> str | None:
+    """The place of a place-and-date line: the words before ", ngày" — a province's name where they
+    end in one ("Số: 178/KH-UBND Lạng Sơn, ngày …" → Lạng Sơn), else the last two."""
+    words = m.group(1).split(" ")
+    for k in range(min(len(words), 5), 0, -1):
+        if (p := _PROVINCE_BY_FOLD.get(" ".join(words[-k:]))) is not None:
+            return p
+    written = _squash(text[m.start(1):m.end(1)]).split(" ") if len(text) == len(folded) else [w.title() for w in words]
+    return " ".join(written[-2:])
+
+
 def _kind_of_symbol(symbol: str | None) -> str | None:
     if not symbol:
         return None
@@ -221,7 +234,7 @@ def parse_header(texts: list[str], blank_before: list[bool], window: int = 60) -
     within a few lines of each other (a page saved from a portal has its menus before them)."""
     n = min(len(texts), window)
     folded = [_squash(_fold_keep(t)) for t in texts[:n]]
-    motto = next((i for i in range(n) if _MOTTO.match(folded[i])), None)
+    motto = next((i for i in range(n) if _MOTTO.match(folded[i]) or "cong hoa xa hoi chu nghia viet nam" in folded[i]), None)
     number_i = next((i for i in range(n) if _NUMBER_LINE.match(texts[i].strip()) and re.search(r"[/-]", texts[i])), None)
     date_i = next((i for i in range(n) if _DATELINE.search(folded[i])), None)
     type_i = next((i for i in range(n) if _TYPE_LINE.match(_squash(canonical_tones(texts[i])))), None)
@@ -235,13 +248,18 @@ def parse_header(texts: list[str], blank_before: list[bool], window: int = 60) -
     top = anchors[0]
     # The issuing body: the upper-case lines just above the first anchor (the left column comes first).
     body: list[int] = []
+    left = {i: _RIGHT_COLUMN.sub("", texts[i]).strip() for i in range(n)}  # a line's left column
+    if left[top] and left[top] != texts[top].strip() and _is_upper(left[top]):
+        top += 1  # "ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI …": the issuing body shares the motto's line
+        while top < n and left[top] and left[top] != texts[top].strip() and _is_upper(left[top]):
+            top += 1  # "TỈNH LẠNG SƠN Độc lập - Tự do - Hạnh phúc"
     i = top - 1
     while i >= 0 and len(body) < 3:
-        t = texts[i].strip()
-        if _DECOR.match(t):
+        t = left[i]
+        if _DECOR.match(t) or not t:
             i -= 1
             continue
-        if _is_upper(t) and len(t) <= 80 and not _MOTTO.match(folded[i]) and not _TYPE_LINE.match(_squash(canonical_tones(t))):
+        if _is_upper(t) and len(t) <= 80 and not _MOTTO.match(fold(t)) and not _TYPE_LINE.match(_squash(canonical_tones(t))):
             body.insert(0, i)
             i -= 1
             continue
@@ -265,10 +283,7 @@ def parse_header(texts: list[str], blank_before: list[bool], window: int = 60) -
     # Place and date.
     if date_i is not None:
         m = _DATELINE.search(folded[date_i])
-        place = _squash(texts[date_i][m.start(1):m.end(1)]) if len(texts[date_i]) == len(folded[date_i]) else None
-        if place is None:  # squashing changed the offsets: take the place from the folded match
-            place = next((p for p in PROVINCES if fold(p) == m.group(1).strip()), None)
-        h.place = place
+        h.place = _place(texts[date_i], folded[date_i], m)
         h.year = int(m.group(4))
         h.month = int(m.group(3)) if m.group(3) else None
         if m.group(2) and m.group(3):
@@ -276,7 +291,7 @@ def parse_header(texts: list[str], blank_before: list[bool], window: int = 60) -
                 h.issued = date(h.year, int(m.group(3)), int(m.group(2)))
             except ValueError:
                 pass
-    h.issuer, h.province = _issuer([texts[j] for j in body], h.place, h.symbol)
+    h.issuer, h.province = _issuer([left[j] for j in body], h.place, h.symbol)
     # Type and trích yếu.
     last_anchor = max(i for i in (motto, number_i, date_i, type_i) if i is not None)
     if type_i is not None:

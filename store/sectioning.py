@@ -33,7 +33,8 @@ _TERMINAL = tuple(".:;!?…)\"”*")
 _SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _DIGEST_TITLE = re.compile(r"Chỉ đạo, điều hành nổi bật", re.I)
 # Other portals' digests: "Điểm tin chỉ đạo, điều hành … tuần …", "Thông tin chỉ đạo, điều hành của UBND tỉnh tuần …"
-_DIGEST_OTHER = re.compile(r"chi dao,? dieu hanh.*\btuan\b|\btuan\b.*chi dao,? dieu hanh")
+_DIGEST_OTHER = re.compile(r"^(?:diem tin |thong tin |ban tin |hoat dong |tin )?(?:noi bat )?(?:cong tac )?chi dao,? dieu hanh\b"
+                           r".*\btuan\b")
 _CHAPTER = re.compile(r"^((?:Chương|CHƯƠNG)\s+(?:[IVXLC]{1,6}|\d{1,2}))(?=[.:]?\s|[.:]?$)")
 _PART = re.compile(r"^((?:Mục|MỤC)\s+(?:\d{1,2}|[IVX]{1,4}))(?=[.:]?\s|[.:]?$)")  # "Mục 1. CẤP TỈNH", never "Mục đích"
 # A regulation or appendix attached after the signature: its own type line opens it.
@@ -109,7 +110,7 @@ def lines_of(text: str) -> list[Line]:
 _HEADER_ROW = re.compile(r"cong hoa xa hoi chu nghia viet nam|^so\s*[:.]|, ngay .{0,12}thang .{0,12}nam \d{4}")
 
 
-def _header_rows(lines: list[Line], first: int = 12) -> list[Line]:
+def _header_rows(lines: list[Line], first: int = 40) -> list[Line]:
     """A .docx header table reads as rows "ỦY BAN NHÂN DÂN TỈNH LẠNG SƠN | CỘNG HÒA XÃ HỘI …" and
     "Số: 12/2024/QĐ-UBND | Lạng Sơn, ngày …": among the first lines, such a row is cut into its cells.
     (Elsewhere " | " joins the cells of a table of figures, which stay one line.)"""
@@ -152,9 +153,6 @@ def _shape(source: str, text: str, all_lines: list[Line]) -> tuple[DocumentKind,
     shape = _Shape(lines=lines)
     web = source.lower().endswith((".html", ".htm")) or len(kept) < len(all_lines) or tail < len(kept)
     digest_i = next((i for i, ln in enumerate(lines[:40]) if _DIGEST_TITLE.search(ln.text)), None)
-    if digest_i is None and not _DIGEST_TITLE.search(text[:3000]):
-        digest_i = next((i for i, ln in enumerate(lines[:40]) if len(ln.text) < 250 and _DIGEST_OTHER.search(fold(ln.text))),
-                        None)
     kind = _read_kind(shape, text, lines, digest_i, web)
     content = {id(ln) for ln in shape.lines}
     shape.chrome = [ln for ln in all_lines if id(ln) not in content]
@@ -166,12 +164,17 @@ def _read_kind(shape: _Shape, text: str, lines: list[Line], digest_i: int | None
         shape.title_i = digest_i if digest_i is not None else 0
         return "digest"
     header = parse_header([ln.text for ln in lines], _blank_before(text, lines))
+    if header is None:  # another portal's digest: "Điểm tin chỉ đạo, điều hành … tuần …" as a title line
+        other = next((i for i, ln in enumerate(lines[:40]) if _digest_title(ln.text)), None)
+        if other is not None:
+            shape.title_i = other
+            return "digest"
     if header is not None:
         shape.header = header
         shape.lines = lines[header.start:]
         _shift(header, header.start)
         return header.kind or "text"
-    title_i = _page_title(lines)
+    title_i = _page_title(lines, web)
     shape.lines = lines[title_i:]
     shape.title_i = 0
     title = fold(shape.lines[0].text) if shape.lines else ""
@@ -180,6 +183,10 @@ def _read_kind(shape: _Shape, text: str, lines: list[Line], digest_i: int | None
     if _NOTICE_TITLE.match(title):
         return "notice"
     return "news" if web and shape.lines else "text"
+
+
+def _digest_title(line: str) -> bool:
+    return len(line) < 200 and not line.endswith((".", ";", ":")) and bool(_DIGEST_OTHER.match(fold(line)))
 
 
 def _shift(header: Header, by: int) -> None:
@@ -192,9 +199,12 @@ def _shift(header: Header, by: int) -> None:
     header.start = 0
 
 
-def _page_title(lines: list[Line]) -> int:
+def _page_title(lines: list[Line], web: bool) -> int:
     """Where a page without a header starts: after its menu entries, and after a banner line in
-    capitals (the site's agency) that menu entries follow."""
+    capitals (the site's agency) that menu entries follow. A text that is not a saved page
+    starts at its first line."""
+    if not web:
+        return 0
     i = 0
     while i < len(lines) - 1:
         t = lines[i].text
@@ -291,7 +301,7 @@ def _digest(lines: list[Line], meta: dict) -> list[Draft]:
     # widget, the banner slogan) is now store/boilerplate.py's, for every page: `lines` come without them.
     title_i = next((i for i, ln in enumerate(lines) if _DIGEST_TITLE.search(ln.text)), None)
     if title_i is None:
-        title_i = next((i for i, ln in enumerate(lines) if len(ln.text) < 250 and _DIGEST_OTHER.search(fold(ln.text))), 0)
+        title_i = next((i for i, ln in enumerate(lines) if _digest_title(ln.text)), 0)
     title = lines[title_i]
     meta["title"] = title.text
     if period := read_period(title.text):
@@ -376,7 +386,9 @@ def _wrap_width(lines: list[Line]) -> int | None:
         return None
     width = max(len(t) for t in long)
     open_lines = sum(1 for t in long if not _complete(t))
-    return width if width <= 110 and open_lines >= 0.3 * len(long) else None
+    # …and the next line goes on in lower case after many of them ("…của Ban Chấp hành Đảng bộ tỉnh" / "về chuyển đổi số …")
+    going_on = sum(1 for a, b in zip(lines, lines[1:]) if len(a.text) >= 40 and not _complete(a.text) and b.text[:1].islower())
+    return width if width <= 110 and open_lines >= 0.3 * len(long) and going_on >= 0.15 * len(long) else None
 
 
 def _blocks(lines: list[Line], wrap: int | None = None) -> list[Block]:

@@ -228,10 +228,33 @@ def test_html_pages_keep_paragraphs_as_lines():
     assert lines[0] == "Lạng Sơn triển khai tiêm vắc xin phòng bệnh Dịch tả lợn Châu Phi đợt 1 năm 2024"
     assert lines[1].startswith("Thực hiện Kế hoạch số 62/KH-UBND") and lines[1].endswith("đợt 1 năm 2024.")
     assert "Skip to main content" not in text and "Tin liên quan" not in text and "Bản quyền" not in text
-    text, _ = read("vbpl_bc_85_BC-STC_quy_i_2025.html")  # a header table: each cell and line break its own line
+    text, doc = read("vbpl_bc_85_BC-STC_quy_i_2025.html")  # a header table: each paragraph and line break a line
     assert text.startswith("UBND TỈNH LẠNG SƠN\nSỞ TÀI CHÍNH\n-------\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
-                           "Độc lập - Tự do - Hạnh phúc\n---------------\nSố: 85/BC-STC\nLạng Sơn, ngày 05 tháng 4 năm 2025\n")
+                           "Độc lập - Tự do - Hạnh phúc\n---------------\nSố: 85/BC-STC | Lạng Sơn, ngày 05 tháng 4 năm 2025\n")
     assert "Nơi nhận:\n- UBND tỉnh (b/c);\n- Lãnh đạo Sở;\n- Lưu: VT, DN.\nGIÁM ĐỐC\nLương Trọng Quỳnh" in text
+    assert "\nSố: 85/BC-STC\nLạng Sơn, ngày 05 tháng 4 năm 2025\nBÁO CÁO\n" in doc.sections[0].text  # the row's cells
+
+
+def test_a_digest_of_another_portal_without_a_summary_line():
+    text = ("Trang chủ\nTin tức\nChỉ đạo điều hành\n"
+            "Điểm tin chỉ đạo, điều hành của UBND tỉnh tuần từ 11/3 đến 17/3/2024\n"
+            "Phê duyệt Đề án phát triển vùng chè Thất Khê\n"
+            "Ngày 12/3/2024, UBND tỉnh ban hành Quyết định số 455/QĐ-UBND phê duyệt Đề án phát triển vùng chè "
+            "Thất Khê đến năm 2030, quy mô 600 ha.\n"
+            "Chỉ đạo bảo đảm an toàn giao thông dịp lễ hội\n"
+            "UBND tỉnh yêu cầu Công an tỉnh tăng cường tuần tra, kiểm soát trên các tuyến quốc lộ 1A, 4B và 279.\n"
+            "Chia sẻ\nTin liên quan\nĐiểm tin chỉ đạo, điều hành tuần từ 04/3 đến 10/3/2024\n")
+    doc = sectionize("diem-tin.txt", text)
+    assert doc.kind == "digest" and (doc.period_start, doc.period_end) == (date(2024, 3, 11), date(2024, 3, 17))
+    assert [s.title for s in doc.sections] == ["Điểm tin chỉ đạo, điều hành của UBND tỉnh tuần từ 11/3 đến 17/3/2024",
+                                               "Phê duyệt Đề án phát triển vùng chè Thất Khê",
+                                               "Chỉ đạo bảo đảm an toàn giao thông dịp lễ hội"]
+    assert doc.sections[1].instrument == "455/QĐ-UBND"
+    # a report that speaks of the week's direction is no digest
+    report = sectionize("bc.txt", "BÁO CÁO\nKết quả công tác tháng 3 năm 2024\nI. CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH TRONG TUẦN\n"
+                                  "UBND tỉnh chỉ đạo quyết liệt các nhiệm vụ trọng tâm của tháng.\nII. NHIỆM VỤ\n"
+                                  "Tiếp tục thực hiện các nhiệm vụ.\n")
+    assert report.kind == "report" and report.period_label == "03/2024"
 
 
 def test_a_row_of_figures_stays_one_line():
@@ -242,6 +265,7 @@ def test_a_row_of_figures_stays_one_line():
               "chăn nuôi phát triển, không phát sinh dịch bệnh lớn trên đàn gia súc, gia cầm.</p>" * 3
             + f"<table>{rows}</table></article></body></html>")
     assert "\nChỉ tiêu 2 | 20 | 2%\n" in html_text(page)
+    assert html_text(page.replace("</table>", "<tr><td>Tổng thu</td><td>4.125</td></tr></table>")).endswith("\nTổng thu | 4.125")  # padding cell dropped
 
 
 def test_a_docx_header_table_is_read_as_cells():
@@ -435,3 +459,18 @@ def test_answers_name_the_issuer_of_another_province_and_an_unknown_period(libra
         "bản tin chỉ đạo, điều hành tuần 28/08/2023–03/09/2023"
     undated = records["ban_tin_tuan_cong_moi_2024.html"].model_copy(update={"period_label": None})
     assert _document_label(undated, "vi") == "bản tin chỉ đạo, điều hành (chưa rõ kỳ)"
+
+
+def test_a_pdf_text_with_both_header_columns_on_one_line():
+    text = ("ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nTỈNH CAO BẰNG Độc lập - Tự do - Hạnh phúc\n"
+            "Số: 31/TB-UBND Cao Bằng, ngày 05 tháng 6 năm 2024\nTHÔNG BÁO\n"
+            "Kết luận của Chủ tịch UBND tỉnh tại buổi làm việc với huyện Bảo Lạc\n"
+            "Ngày 03/6/2024, đồng chí Hoàng Xuân Ánh, Chủ tịch UBND tỉnh làm việc với huyện Bảo Lạc.\n"
+            "1. Huyện Bảo Lạc hoàn thành giải phóng mặt bằng trước ngày 30/8/2024.\n"
+            "2. Sở Giao thông vận tải hướng dẫn huyện lập hồ sơ dự án.\n")
+    doc = sectionize("tb.pdf", text)
+    assert (doc.kind, doc.number, doc.issued) == ("notice", "31/TB-UBND", date(2024, 6, 5))
+    assert (doc.issuer, doc.province) == ("UBND tỉnh Cao Bằng", "Cao Bằng")
+    assert doc.title == "THÔNG BÁO Kết luận của Chủ tịch UBND tỉnh tại buổi làm việc với huyện Bảo Lạc"
+    assert doc.period_label is None  # a notice of a working visit names no period in its title
+    assert [s.path for s in doc.sections] == ["Đầu văn bản", "1", "2"]
