@@ -122,6 +122,19 @@ def province_of(text: str) -> str | None:
     return None
 
 
+def named_province(text: str) -> str | None:
+    """The first province a phrase names, with or without "tỉnh": "Lạng Sơn triển khai …" → Lạng Sơn."""
+    m = re.search(rf"\b({_PROVINCE_ALT})\b", _squash(fold(text)))
+    return _PROVINCE_BY_FOLD[m.group(1)] if m else None
+
+
+def agency(line: str) -> str | None:
+    """An agency's name standing alone in capitals (a site's banner: "CỤC THỐNG KÊ TỈNH LẠNG SƠN"), as
+    written in running text; None for any other line."""
+    t = _squash(line)
+    return display_body(t) if _is_upper(t) and len(t) <= 80 and _AGENCY.match(fold(t)) else None
+
+
 def main_province(text: str) -> str | None:
     """The province a text names ("tỉnh Lạng Sơn" …): the only one it names, or one that clearly
     leads — at least twice, and at least twice as often as the next."""

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from store import boilerplate
-from store.header import (Header, instrument_key, main_province, parse_header, province_of, read_period, role_line,
-                          signer)
+from store.header import (Header, agency, instrument_key, main_province, named_province, parse_header, province_of,
+                          read_period, role_line, signer)
 from store.models import Document, DocumentKind, Section, Span
 from store.vietnamese import find_dates, find_doc_numbers, find_officials, fold
 
@@ -256,26 +256,16 @@ def _issuing(kind: str, shape: _Shape, text: str, meta: dict) -> None:
     if h is not None:
         meta["issuer"], meta["province"] = h.issuer, h.province
         return
-    province = main_province(text) or (province_of(meta.get("title", "")) if meta.get("title") else None)
-    if province is None and meta.get("title"):
-        from store.header import _PROVINCE_ALT, _PROVINCE_BY_FOLD
-        if m := re.search(rf"\b({_PROVINCE_ALT})\b", fold(meta["title"])):
-            province = _PROVINCE_BY_FOLD[m.group(1)]
+    province = main_province(text) or (named_province(meta["title"]) if meta.get("title") else None)
     issuer = None
     if kind == "digest":
         issuer = f"UBND tỉnh {province}" if province else None
     else:
-        from store.header import _AGENCY, display_body
         for ln in shape.chrome:
             if m := re.match(r"^(?:Nguồn|Theo)\s*:\s*(.{3,80})$", ln.text):
                 issuer = m.group(1).strip().rstrip(".")
                 break
-        if issuer is None:
-            for ln in shape.chrome[:12]:
-                letters = [c for c in ln.text if c.isalpha()]
-                if letters and all(c.isupper() for c in letters) and _AGENCY.match(fold(ln.text)) and len(ln.text) <= 80:
-                    issuer = display_body(ln.text)
-                    break
+        issuer = issuer or next((a for ln in shape.chrome[:12] if (a := agency(ln.text))), None)
         if issuer:
             province = province_of(issuer) or province
     meta["issuer"], meta["province"] = issuer, province
