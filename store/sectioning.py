@@ -319,8 +319,9 @@ def _digest(lines: list[Line], meta: dict) -> list[Draft]:
 
 def _digest_by_headings(title: Line, rest: list[Line]) -> list[Draft]:
     """A digest without a summary line (newer portals): each item is a heading line — short, no
-    sentence end — over its paragraphs."""
-    overview = Draft(OVERVIEW, title.text, [Block([title])])
+    sentence end — over its paragraphs. Its overview is what stands before the first item; the
+    title alone is no section (it would be quoted as the answer to any question about the week)."""
+    overview = Draft(OVERVIEW, title.text, [])
     drafts, current = [overview], None
     for i, ln in enumerate(rest):
         t = ln.text
