@@ -25,10 +25,10 @@ import numpy as np
 from assistant import answer_types
 from assistant.models import Citation, Evidence, Hit, Query
 from assistant.periods import Period, find_periods, relation
-from store.header import HOME_PROVINCE
+from store.header import HOME_PROVINCE, identity_line
 from store.index import DocumentRecord
 from store.models import UNKNOWN_PERIOD
-from store.sectioning import OVERVIEW, SIGNATURE
+from store.sectioning import HEADER, OVERVIEW, SIGNATURE
 from store.units import Unit, section_units
 from store.vietnamese import doc_number_key, fold, lexical_tokens, syllables
 
@@ -242,6 +242,12 @@ class Composer:
             about = [e for e in usable if self._names(e.hit, query)
                      and (e.hit.section.path != SIGNATURE or self._signs(e.hit, query))]
             usable = about or usable
+        if query.qtype in ("number", "other"):
+            # "Số: 240/KH-UBND" or the dateline names the instrument the question is about; it says
+            # nothing it was asked about ("what does it decide?", "how many …?").
+            usable = [e for e in usable if not (e.hit.section.path == HEADER and identity_line(e.quote))]
+            if not usable:
+                return [], "weak"
         if query.periods:
             usable = [e for e in usable if e.features.get("period", 0.0) > -1.0]
             if not usable:

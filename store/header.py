@@ -110,6 +110,25 @@ def _is_upper(text: str) -> bool:
     return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
+def identity_line(text: str) -> bool:
+    """A header line that says who issued an instrument, its number, place and date, its type word
+    or the national motto — what the instrument is, not what it says ("Số: 240/KH-UBND",
+    "Lạng Sơn, ngày 15 tháng 9 năm 2023", "ỦY BAN NHÂN DÂN TỈNH LẠNG SƠN", "KẾ HOẠCH")."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return bool(lines) and all(_identity(line) for line in lines)
+
+
+def _identity(line: str) -> bool:
+    folded = _squash(_fold_keep(line)).lower()
+    if _NUMBER_LINE.match(line) or _MOTTO.match(folded) or _INDEPENDENCE.match(folded) or _DECOR.match(line):
+        return True
+    dateline = _DATELINE.search(folded)
+    if dateline and len(folded) - (dateline.end() - dateline.start()) < 25:  # the dateline, and a "Số: …" beside it
+        return True
+    # An issuing body or type word in capitals; a long line in capitals is the trích yếu, which says what.
+    return _is_upper(line) and len(line.split()) <= 8 and not _starts_body(line)
+
+
 # ---- provinces and issuing bodies -------------------------------------------------------
 
 def province_of(text: str) -> str | None:

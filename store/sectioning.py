@@ -51,6 +51,7 @@ _SIGNATURE = re.compile(r"^\**\s*(TM\.|KT\.|TL\.|Q\.\s?CHỦ TỊCH)")
 _RECIPIENTS = re.compile(r"^Nơi nhận\s*:")
 OVERVIEW = "Tổng quan"
 SIGNATURE = "Chữ ký"
+HEADER = "Đầu văn bản"  # an instrument's header: issuing body, number, place and date, type and trích yếu
 RECIPIENTS = "Nơi nhận"
 
 
@@ -513,7 +514,7 @@ def _formal(lines: list[Line], meta: dict, header: Header | None = None, text: s
     if period := read_period(meta["title"], year):
         meta["period_start"], meta["period_end"], meta["period_label"] = period.start, period.end, period.label
 
-    drafts = [Draft("Đầu văn bản", meta["title"], head)]
+    drafts = [Draft(HEADER, meta["title"], head)]
     stack: list[tuple[int, str, str]] = []  # (level, marker, title)
     footnotes: list[Block] = []
     current = drafts[0]

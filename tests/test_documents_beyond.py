@@ -474,3 +474,37 @@ def test_a_pdf_text_with_both_header_columns_on_one_line():
     assert doc.title == "THÔNG BÁO Kết luận của Chủ tịch UBND tỉnh tại buổi làm việc với huyện Bảo Lạc"
     assert doc.period_label is None  # a notice of a working visit names no period in its title
     assert [s.path for s in doc.sections] == ["Đầu văn bản", "1", "2"]
+
+
+@pytest.mark.parametrize("line, identity", [
+    ("Số: 240/KH-UBND", True), ("Lạng Sơn, ngày 15 tháng 9 năm 2023", True), ("ỦY BAN NHÂN DÂN\nTỈNH LẠNG SƠN", True),
+    ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", True), ("Độc lập - Tự do - Hạnh phúc", True), ("KẾ HOẠCH", True),
+    ("QUYẾT ĐỊNH BAN HÀNH QUY ĐỊNH PHÂN CẤP QUẢN LÝ NHÀ NƯỚC VỀ AN TOÀN THỰC PHẨM TRÊN ĐỊA BÀN TỈNH LẠNG SƠN", False),
+    ("Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;", False),
+    ("Thời gian: ngày 05/10/2023; địa điểm: Trung tâm Hội nghị tỉnh.", False),
+])
+def test_identity_lines_of_a_header(line, identity):
+    from store.header import identity_line
+    assert identity_line(line) is identity
+
+
+def test_what_an_instrument_says_is_not_answered_by_its_number_line():
+    """"Quyết định 12/2024/QĐ-UBND ban hành quy định gì?" quoted only "Số: 12/2024/QĐ-UBND" with the real
+    model (the line names the asked instrument, so its cosine is high); header lines that only say what
+    the instrument is may not answer what it says — its trích yếu and articles may."""
+    from assistant.answer import Composer
+    from assistant.models import Hit
+    from assistant.query import parse_question
+    from store.sectioning import HEADER
+
+    name = "thuvienphapluat_qd_12_2024_QD-UBND.txt"
+    text, _ = read_document(FIXTURES / name)
+    doc = sectionize(name, text)
+    composer = Composer({s.id: s for s in doc.sections}, {})
+    query = parse_question("Quyết định 12/2024/QĐ-UBND ban hành quy định gì?")
+    hits = [Hit(section=s, score=1.0 / (1 + i), dense=0.7, exact_number=True) for i, s in enumerate(doc.sections[:3])]
+    evidence = composer.evidence(query, hits, lambda source: text)
+    assert any(e.quote.startswith("Số:") for e in evidence)  # a candidate, until the check
+    usable, veto = composer.usable(query, hits, evidence)
+    assert veto is None and usable
+    assert not any(e.hit.section.path == HEADER and e.quote.startswith(("Số:", "Lạng Sơn, ngày")) for e in usable)
