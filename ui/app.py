@@ -4,20 +4,31 @@ Everything shown comes from documents or users, so it is HTML-escaped (and markd
 where Gradio renders markdown) before it reaches the page: a document or question containing
 <script> shows as text. Inline citations [1] are links that open the quoted passage, with the
 quote highlighted, in the side panel.
+
+Served through `launch`: security headers on every response, wrong logins throttled per client,
+FastAPI's open /openapi.json and /docs off; feedback is capped in size and rate.
 """
 
 from __future__ import annotations
 
+import errno
 import html
+import ipaddress
 import json
+import logging
 import os
 import re
+import threading
+import time
+from collections import deque
 from datetime import date, datetime, timezone
 from pathlib import Path
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from assistant.models import Answer, Filters, QuestionError
+from store.index import StoreUnavailable
 from store.ingest import SAMPLE_CORPUS, IngestReport, ingest
 from store.lock import StoreBusy
 from store.reader import ReadError
@@ -68,7 +79,13 @@ LABELS = {
            "closest": "Các mục gần nhất (tham khảo, không phải trích dẫn)",
            "no_citation": "Nhấn vào một trích dẫn [1] trong câu trả lời để xem đoạn văn gốc.",
            "thanks": "Đã ghi nhận góp ý.", "nothing_to_rate": "Chưa có câu trả lời để góp ý.",
-           "up": "Hữu ích", "down": "Chưa đúng", "understood": "Hiểu là"},
+           "up": "Hữu ích", "down": "Chưa đúng", "understood": "Hiểu là",
+           "too_long": "Góp ý dài {n} ký tự, quá giới hạn {limit} ký tự: hãy rút gọn rồi gửi lại.",
+           "too_many": "Đã nhận quá nhiều góp ý trong một phút: hãy thử lại sau ít phút.",
+           "log_full": "Sổ góp ý đã đầy: hãy báo quản trị viên.",
+           "unreachable": "Kho vector không truy cập được; hãy thử lại sau ít phút, nếu vẫn lỗi hãy báo quản trị viên kiểm tra máy chủ Chroma.",
+           "disk": "Kho văn bản trên đĩa không đọc/ghi được (có thể đĩa đã đầy); hãy báo quản trị viên.",
+           "internal": "Có lỗi khi trả lời câu hỏi này; chi tiết đã được ghi vào nhật ký của máy chủ."},
     "en": {"chat": "Ask", "library": "Document library", "placeholder": "Ask about the directives…",
            "filters": "Filters (applied to the search)", "documents": "Documents", "kinds": "Document kinds",
            "from": "From (YYYY-MM-DD)", "to": "To (YYYY-MM-DD)", "used": "Sections used (scores)",
@@ -79,14 +96,37 @@ LABELS = {
            "closest": "Closest sections (related, not citations)",
            "no_citation": "Click a citation [1] in an answer to see the source passage.",
            "thanks": "Feedback recorded.", "nothing_to_rate": "No answer to rate yet.",
-           "up": "Helpful", "down": "Not right", "understood": "Understood as"},
+           "up": "Helpful", "down": "Not right", "understood": "Understood as",
+           "too_long": "The comment is {n} characters, over the {limit}-character limit: shorten it and send again.",
+           "too_many": "Too many ratings in the last minute: try again in a few minutes.",
+           "log_full": "The feedback log is full: tell the administrator.",
+           "unreachable": "The vector store is unreachable; try again in a few minutes, and if it persists ask the administrator to check the Chroma server.",
+           "disk": "The store on disk could not be read or written (the disk may be full); tell the administrator.",
+           "internal": "Something went wrong while answering this question; the details are in the server log."},
 }
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
+COMMENT_MAX = 2000  # characters of a feedback comment
+FEEDBACK_PER_MINUTE = 30  # feedback lines per process: a script cannot grow the log fast
+FEEDBACK_LOG_MAX_MB = 20  # and never past this size (CHIDAO_FEEDBACK_MAX_MB)
+log = logging.getLogger("chidao.ui")
 
 
 def safe(text: str) -> str:
-    """Text as inert markdown: HTML escaped, markdown syntax backslash-escaped."""
-    return _MARKDOWN.sub(r"\\\1", html.escape(text, quote=True)).replace("\n", "  \n")
+    """Text as inert markdown: HTML escaped, markdown syntax backslash-escaped.
+
+    quote=False: the text only ever lands in markdown text, never in an attribute, so quotes are
+    harmless; escaped, "'" became "&#x27;" whose "#" the markdown escape then broke into visible text.
+    """
+    return _MARKDOWN.sub(r"\\\1", html.escape(text, quote=False)).replace("\n", "  \n")
+
+
+def failure(e: Exception, server: bool) -> str:
+    """What went wrong below the UI, as a LABELS key: "unreachable" (the Chroma server), "disk", "internal"."""
+    if isinstance(e, ConnectionError) or type(e).__module__.startswith(("httpx", "httpcore")):
+        return "unreachable"
+    if isinstance(e, StoreUnavailable):  # the store's own wrapper: a server that is gone, or a failing disk
+        return "unreachable" if server else "disk"
+    return "disk" if isinstance(e, OSError) and e.errno == errno.ENOSPC else "internal"
 
 
 def render(answer: Answer, turn: int = 0) -> str:
@@ -134,6 +174,8 @@ class ChatUI:
     def __init__(self, assistant):
         self.assistant = assistant
         self.store = assistant.store
+        self._feedback_times: deque[float] = deque()  # when the lines of the last minute were written
+        self._feedback_lock = threading.Lock()  # handlers run in Gradio's worker threads
 
     # ---- chat ------------------------------------------------------------------------
     def respond(self, message, history, session, sources, kinds, date_from, date_to, lang):
@@ -151,6 +193,11 @@ class ChatUI:
             answer = self.assistant.ask(message, k=8, filters=filters, history=earlier)
         except QuestionError as e:
             history[-1] = {"role": "assistant", "content": safe(str(e))}
+            yield "", history, session, gr.update(), gr.update()
+            return
+        except Exception as e:  # a lost Chroma server, a full disk: one sentence, not a traceback
+            log.error("answering %r: %s: %s", message, type(e).__name__, e, exc_info=e)
+            history[-1] = {"role": "assistant", "content": safe(LABELS[lang][failure(e, bool(self.store.chroma_url))])}
             yield "", history, session, gr.update(), gr.update()
             return
         session = list(session or []) + [answer.model_dump(mode="json")]
@@ -188,15 +235,32 @@ class ChatUI:
 
     # ---- feedback and export --------------------------------------------------------------
     def feedback(self, rating, comment, session, lang):
+        """Append one rating of the last answer; refused (nothing written) when the comment is too long,
+        when the process has written FEEDBACK_PER_MINUTE lines in the last minute, or the log is full."""
+        t = LABELS[lang]
+        comment = str(comment or "").strip()
         if not session:
-            return LABELS[lang]["nothing_to_rate"], comment
+            return t["nothing_to_rate"], comment
+        if len(comment) > COMMENT_MAX:  # refused, not cut: the box keeps it (not sent back) for its author to shorten
+            return t["too_long"].format(n=f"{len(comment):,}", limit=f"{COMMENT_MAX:,}"), gr.update()
+        path = self.store.home / "feedback.jsonl"
+        limit_mb = float(os.environ.get("CHIDAO_FEEDBACK_MAX_MB", FEEDBACK_LOG_MAX_MB))
         last = session[-1]
         line = {"time": datetime.now(timezone.utc).isoformat(timespec="seconds"), "question": last["question"],
                 "answer": last["answer"], "abstained": last["abstained"], "citations": last["citations"],
-                "rating": rating, "comment": (comment or "").strip()}
-        with (self.store.home / "feedback.jsonl").open("a", encoding="utf-8") as f:
-            f.write(json.dumps(line, ensure_ascii=False) + "\n")
-        return LABELS[lang]["thanks"], ""
+                "rating": rating, "comment": comment}
+        with self._feedback_lock:
+            now = time.monotonic()
+            while self._feedback_times and now - self._feedback_times[0] > 60:
+                self._feedback_times.popleft()
+            if len(self._feedback_times) >= FEEDBACK_PER_MINUTE:
+                return t["too_many"], gr.update()
+            if path.exists() and path.stat().st_size > limit_mb * 1024 * 1024:
+                return t["log_full"], gr.update()
+            self._feedback_times.append(now)
+            with path.open("a", encoding="utf-8") as f:
+                f.write(json.dumps(line, ensure_ascii=False) + "\n")
+        return t["thanks"], ""
 
     def export_docx(self, session):
         if not session:
@@ -217,28 +281,46 @@ class ChatUI:
                 gr.update(choices=sources, value=None))
 
     def add_files(self, files, progress=gr.Progress()):
-        """Ingest uploaded files; each bad one is named with its reason and nothing stored changes."""
+        """Ingest uploaded files one at a time: a bad one is named with its reason and the rest go on;
+        whatever happens, nothing is left in uploads/.incoming and nothing stored changes for it."""
         if not files:
             return self._library_outputs("–")
         uploads = self.store.home / "uploads"
-        staged, refused = [], []
-        for f in files:
-            path = Path(f if isinstance(f, str) else f.name)
+        paths = [Path(f if isinstance(f, str) else f.name) for f in files]
+        added, refused = [], []
+        for i, path in enumerate(paths):
+            progress((i, len(paths)), desc=path.name)
+            staged = None
             try:
-                staged.append(stage_upload(path, path.name, uploads))
-            except ReadError as e:
-                refused.append(str(e))
-        if not staged:
-            return self._library_outputs(self._refusals(refused))
-        report = self._ingest(staged, progress)
-        for path in staged:  # only an ingested upload joins the folder; a refused one leaves no copy
-            if path.name in report.added + report.updated + report.unchanged:
-                keep(path)
-            else:
-                path.unlink(missing_ok=True)
-        message = "  \n".join(f"**added** {safe(name)}: {report.sections[name]} section(s)"
-                               for name in report.added + report.updated)
-        return self._library_outputs("  \n".join(x for x in (message, self._refusals(refused + report.skipped)) if x) or "–")
+                staged = stage_upload(path, path.name, uploads)
+                report = ingest([staged], self.store, lambda: self.assistant.embedder)
+                if staged.name in report.added + report.updated + report.unchanged:
+                    keep(staged)  # only an ingested upload joins the folder: a refused one leaves no copy
+                    staged = None
+                added += [f"**added** {safe(n)}: {report.sections[n]} section(s)" for n in report.added + report.updated]
+                refused += report.skipped
+            except (ReadError, StoreBusy) as e:
+                refused.append(str(e) if isinstance(e, ReadError) else f"{path.name}: {e}")
+            except Exception as e:  # a lost Chroma server, a full disk, a reader bug: this file only
+                refused.append(f"{path.name}: {self._reason(e)}")
+            finally:
+                if staged is not None:
+                    staged.unlink(missing_ok=True)
+        try:
+            self.assistant.warm_structures()
+        except Exception as e:  # the next question rebuilds them
+            log.error("rebuilding the answering tables: %s", e, exc_info=e)
+        return self._library_outputs("  \n".join(x for x in ("  \n".join(added), self._refusals(refused)) if x) or "–")
+
+    def _reason(self, e: Exception) -> str:
+        """Why a file could not be added, in one line (the traceback goes to the server log)."""
+        log.error("adding an upload: %s: %s", type(e).__name__, e, exc_info=e)
+        kind = failure(e, bool(self.store.chroma_url))
+        if kind == "unreachable":
+            return "not added: the vector store is unreachable; add it again once the Chroma server is back"
+        if kind == "disk":
+            return "not added: the store on disk could not be written (is the disk full?); free some space and add it again"
+        return f"not added ({type(e).__name__}: {str(e)[:200]})"
 
     def remove(self, name):
         try:
@@ -383,9 +465,20 @@ def build_app(assistant) -> gr.Blocks:
     return app
 
 
-def auth_from(value: str | None) -> tuple[str, str] | None:
-    """"user:password" → Gradio's auth pair (from --auth or CHIDAO_AUTH); never logged."""
-    value = value or os.environ.get("CHIDAO_AUTH")
+def auth_from(value: str | None = None, path: Path | None = None) -> tuple[str, str] | None:
+    """Gradio's login pair from "user:password", else the file `path` (one line user:password, not
+    readable by others), else CHIDAO_AUTH; never from the command line, never logged. Raises ValueError."""
+    if value is None and path is not None:
+        try:
+            mode = path.stat().st_mode
+            value = path.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as e:
+            raise ValueError(f"cannot read the auth file {path}: {e}") from None
+        if mode & 0o007:  # like ssh with a private key: a password others can read is no secret
+            raise ValueError(f"{path} is readable by other users of this machine: run `chmod 600 {path}`")
+        if "\n" in value:
+            raise ValueError(f"{path} must hold one line, user:password")
+    value = value if value is not None else os.environ.get("CHIDAO_AUTH")
     if not value:
         return None
     user, sep, password = value.partition(":")
@@ -394,8 +487,101 @@ def auth_from(value: str | None) -> tuple[str, str] | None:
     return user, password
 
 
+def exposure_warning(host: str, share: bool, auth) -> str | None:
+    """A warning when the app is reachable beyond this machine and nobody has to log in."""
+    if auth:
+        return None
+    if share:
+        return "--share makes a public link and no login is required: anyone with the link can use the app (set --auth-file or CHIDAO_AUTH)"
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: assume it is reachable
+        loopback = False
+    if loopback:
+        return None
+    return f"serving on {host} without a login: anyone on the network can ask and change the library (set --auth-file or CHIDAO_AUTH)"
+
+
+# The page works under this policy (tested in Chromium): Gradio puts its config in inline scripts and
+# styles and runs the app's js=, hence 'unsafe-inline'/'unsafe-eval'; what the policy still buys is that a
+# script that slipped in cannot send anything to another host (connect-src, img-src), nor can the
+# page be framed (clickjacking) or load plugins.
+CSP = "; ".join([
+    "default-src 'self'", "script-src 'self' 'unsafe-inline' 'unsafe-eval'", "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:", "font-src 'self' data:", "media-src 'self' blob:", "connect-src 'self'",
+    "frame-ancestors 'none'", "base-uri 'self'", "form-action 'self'", "object-src 'none'",
+])
+SECURITY_HEADERS = {"content-security-policy": CSP, "x-frame-options": "DENY", "x-content-type-options": "nosniff",
+                    "referrer-policy": "same-origin"}
+LOGIN_LIMIT, LOGIN_WINDOW = 5, 60.0  # wrong logins per client, seconds
+
+
+class LoginThrottle:
+    """At most `limit` wrong logins per client in `window` seconds; past that every attempt, even the
+    right password, is refused until the oldest failure is `window` seconds old."""
+
+    def __init__(self, limit: int = LOGIN_LIMIT, window: float = LOGIN_WINDOW):
+        self.limit, self.window = limit, window
+        self.failures: dict[str, deque[float]] = {}
+
+    def wait(self, client: str) -> float:
+        """Seconds before `client` may try again (0: now)."""
+        now = time.monotonic()
+        times = self.failures.get(client)
+        while times and now - times[0] > self.window:
+            times.popleft()
+        if not times:
+            self.failures.pop(client, None)  # forget clients that stopped failing
+            return 0.0
+        return self.window - (now - times[0]) if len(times) >= self.limit else 0.0
+
+    def failed(self, client: str) -> None:
+        self.failures.setdefault(client, deque()).append(time.monotonic())
+
+
+class Hardening:
+    """ASGI middleware: the security headers on every response, and wrong logins throttled per client.
+
+    Pure ASGI (no BaseHTTPMiddleware), so Gradio's event streams pass through unbuffered. The client is
+    the connecting address: behind a reverse proxy all staff share one, and the limit is theirs together."""
+
+    def __init__(self, app, throttle: LoginThrottle | None = None):
+        self.app, self.throttle = app, throttle
+        self.headers = [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        login = self.throttle is not None and scope["method"] == "POST" and scope["path"].rstrip("/") == "/login"
+        client = (scope.get("client") or ("unknown",))[0]
+        status = 0
+
+        async def send_hardened(message):
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                ours = {k for k, _ in self.headers}
+                message["headers"] = [h for h in message.get("headers", []) if h[0].lower() not in ours] + self.headers
+            await send(message)
+
+        if login and (wait := self.throttle.wait(client)):
+            body = f"Too many wrong logins: try again in {wait:.0f} s.".encode()
+            await send_hardened({"type": "http.response.start", "status": 429,
+                                 "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                                             (b"retry-after", str(int(wait) + 1).encode())]})
+            return await send({"type": "http.response.body", "body": body})
+        await self.app(scope, receive, send_hardened)
+        if login and status in (400, 401):  # Gradio answers a wrong user or password with 400
+            self.throttle.failed(client)
+
+
 def launch(app: gr.Blocks, host: str = "127.0.0.1", port: int | None = None, share: bool = False,
-           auth: tuple[str, str] | None = None, block: bool = True):
+           auth: tuple[str, str] | None = None, block: bool = True, login_window: float = LOGIN_WINDOW):
+    # openapi_url=None: FastAPI's own /openapi.json and /docs, readable without a login, are off;
+    # Gradio's /gradio_api/openapi.json stays behind the login.
+    throttle = LoginThrottle(window=login_window) if auth else None
+    app_kwargs = {"openapi_url": None, "docs_url": None, "redoc_url": None,
+                  "middleware": [Middleware(Hardening, throttle=throttle)]}
     return app.launch(server_name=host, server_port=port, share=share, auth=auth, css=CSS, js=JS,
-                      prevent_thread_lock=not block, quiet=not block, show_error=True,
+                      prevent_thread_lock=not block, quiet=not block, show_error=True, app_kwargs=app_kwargs,
                       max_file_size=f"{int(float(os.environ.get('CHIDAO_MAX_FILE_MB', '50')))}mb")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import tempfile
 from datetime import datetime
 from pathlib import Path
@@ -27,16 +28,24 @@ def reference(c, chars: str) -> str:
     return ", ".join([*c.instrument_ref(), c.section, c.source, f"{chars} {c.start}–{c.end}"])
 
 
+def inert(text: str) -> str:
+    """Document or user text for Markdown: `&`, `<`, `>` as entities, so a `<script>` or `<img onerror>`
+    in a document is shown, not run, where the briefing is pasted, and renders as the document's exact
+    characters. Nothing else changes: quotes, numbers ("1370/QĐ-UBND") and dates stay as written
+    (no backslashes, unlike the chat's escaping)."""
+    return html.escape(text, quote=False)
+
+
 def answer_markdown(answer: Answer) -> str:
     """Paste-ready Markdown: question, quoted answer, numbered references."""
     h = HEADINGS[answer.language]
-    lines = [f"**{h['question']}:** {asked(answer)}", ""]
+    lines = [f"**{h['question']}:** {inert(asked(answer))}", ""]
     if answer.abstained:
         lines.append(h["none"])
     else:
-        lines += [f"> {c.quote} [{c.n}]" for c in answer.citations]
+        lines += [f"> {inert(c.quote)} [{c.n}]" for c in answer.citations]
         lines += ["", f"**{h['refs']}**", ""]
-        lines += [f"{c.n}. {reference(c, h['chars'])}" for c in answer.citations]
+        lines += [f"{c.n}. {inert(reference(c, h['chars']))}" for c in answer.citations]
     return "\n".join(lines)
 
 
