@@ -3,11 +3,12 @@
 Each simulated user asks the gold questions (Vietnamese, English, without diacritics, unanswerable)
 in its own order through `/answer`, one after another, until the time is up. An answer counts as
 lost if it does not come back, or comes back for another question, or is neither an abstention nor
-backed by citations. Bounded: `users` threads, `duration` seconds, then each finishes its request.
+backed by citations, or differs from the answer another user got to the same question. Bounded: `users` threads, `duration` seconds, then each finishes its request.
 """
 
 from __future__ import annotations
 
+import hashlib
 import http.cookiejar
 import json
 import os
@@ -101,17 +102,28 @@ class ApiClient:
         raise RuntimeError("the event stream ended without an answer")
 
 
+def answer_digest(answer: dict) -> str:
+    """What an answer says and cites, in 16 hex digits: the same question must get the same answer
+    under load as asked alone, whoever asks it."""
+    cited = [(c["source"], c["start"], c["end"]) for c in answer.get("citations") or []]
+    return hashlib.sha256(json.dumps([answer.get("answer"), bool(answer.get("abstained")), cited],
+                                     ensure_ascii=False).encode()).hexdigest()[:16]
+
+
 def run_load(url: str, questions: list[str], users: int = 20, duration: float = 120.0,
              auth: tuple[str, str] | None = None) -> dict:
     latencies: list[float] = []
     errors: list[str] = []
     lost: list[str] = []
     per_user = [0] * users
+    digests: dict[str, set[str]] = {}  # question → the answers it got (one, unless something is wrong)
+    last_answer = 0.0
     lock = threading.Lock()
     start = time.monotonic()
     deadline = start + duration
 
     def user(u: int) -> None:
+        nonlocal last_answer
         try:
             client = ApiClient(url, auth)
         except Exception as e:  # the server refused the connection or the login
@@ -137,6 +149,9 @@ def run_load(url: str, questions: list[str], users: int = 20, duration: float = 
                 per_user[u] += 1
                 if not ok:
                     lost.append(q)
+                else:
+                    digests.setdefault(q, set()).add(answer_digest(got))
+                    last_answer = time.monotonic() - start
 
     threads = [threading.Thread(target=user, args=(u,), daemon=True) for u in range(users)]
     for t in threads:
@@ -144,12 +159,16 @@ def run_load(url: str, questions: list[str], users: int = 20, duration: float = 
     for t in threads:
         t.join(timeout=duration + 300)
     elapsed = time.monotonic() - start
+    inconsistent = sorted(q for q, d in digests.items() if len(d) > 1)
     return {
         "users": users, "duration_s": duration, "elapsed_s": round(elapsed, 1),
         "requests": len(latencies) + len(errors), "answers": len(latencies), "errors": len(errors),
-        "lost": len(lost), "throughput_qps": round(len(latencies) / elapsed, 2),
+        "lost": len(lost) + len(inconsistent), "throughput_qps": round(len(latencies) / elapsed, 2),
         "latency_ms": {"p50": round(percentile(latencies, 50)), "p95": round(percentile(latencies, 95)),
                        "max": round(max(latencies, default=0))},
         "answers_per_user": {"min": min(per_user), "max": max(per_user)},
+        "last_answer_s": round(last_answer, 1),  # answers kept coming until the end of the run
+        "inconsistent": inconsistent,  # answered differently to different users: each counts as lost
+        "answers_by_question": {q: sorted(d)[0] for q, d in sorted(digests.items())},
         "error_samples": errors[:5], "lost_samples": lost[:5],
     }
