@@ -65,7 +65,7 @@ def load_embedder():
         fail(str(e))
 
 
-def run_ingest(store, paths: list[Path], embedder=None, quiet: bool = False):
+def run_ingest(store, paths: list[Path], embedder=None, quiet: bool = False, follow_symlinks: bool = False):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from store.ingest import ingest
@@ -77,7 +77,8 @@ def run_ingest(store, paths: list[Path], embedder=None, quiet: bool = False):
         def progress(name: str, i: int, n: int) -> None:
             bar.update(task, description=f"embedding {name}", completed=i, total=n)
 
-        report = ingest(paths, store, (lambda: embedder) if embedder is not None else load_embedder, progress)
+        report = ingest(paths, store, (lambda: embedder) if embedder is not None else load_embedder, progress,
+                        follow_symlinks=follow_symlinks)
     for line in report.converted:
         say("converted", line, "cyan")
     for line in report.skipped:
@@ -94,14 +95,15 @@ def ensure_ingested(store, embedder) -> None:
 
 @app.command()
 def ingest(paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders (default: the sample corpus).")] = None,
-           reset: Annotated[bool, typer.Option(help="Forget every stored document first.")] = False) -> None:
+           reset: Annotated[bool, typer.Option(help="Forget every stored document first.")] = False,
+           follow_symlinks: Annotated[bool, typer.Option("--follow-symlinks", help="Read files that symbolic links point to (refused by default).")] = False) -> None:
     """Add or update documents: unchanged files are skipped, changed ones replaced."""
     store = open_store()
     if reset:
         with store.writing("ingest --reset"):
             store.clear()
         store = open_store()
-    report = run_ingest(store, paths or [SAMPLE_CORPUS])
+    report = run_ingest(store, paths or [SAMPLE_CORPUS], follow_symlinks=follow_symlinks)
     for name in report.added + report.updated:
         say("updated" if name in report.updated else "added", f"{name}: {report.sections[name]} sections", "green")
     if report.unchanged:
@@ -219,15 +221,21 @@ def _print_answer(answer) -> None:
 def serve(host: Annotated[str, typer.Option(help="Interface to bind (127.0.0.1 keeps it on this machine).")] = "127.0.0.1",
           port: Annotated[int, typer.Option(help="Port.")] = 7860,
           share: Annotated[bool, typer.Option(help="Ask Gradio for a public share link (off by default).")] = False,
-          auth: Annotated[Optional[str], typer.Option(help="Require a login, user:password (or set CHIDAO_AUTH).")] = None) -> None:
+          auth_file: Annotated[Optional[Path], typer.Option(help="Require a login: a file holding user:password, readable only by you (or set CHIDAO_AUTH).")] = None,
+          auth: Annotated[Optional[str], typer.Option(hidden=True, help="Refused: the password would show in `ps`.")] = None) -> None:
     """Serve the chat UI in the browser; ingests the sample corpus first if the store is empty."""
     from assistant.service import Assistant
-    from ui.app import auth_from, build_app, launch
+    from ui.app import auth_from, build_app, exposure_warning, launch
 
+    if auth is not None:  # argv is readable by every user of the machine (ps, /proc/*/cmdline)
+        fail("--auth would put the password in the process list: write user:password to a file "
+             "(chmod 600) and pass --auth-file PATH, or set CHIDAO_AUTH", 2)
     try:
-        login = auth_from(auth)
+        login = auth_from(path=auth_file)
     except ValueError as e:
         fail(str(e), 2)
+    if warning := exposure_warning(host, share, login):
+        say("warning:", warning, "yellow")
     store = open_store()
     embedder = load_embedder()
     ensure_ingested(store, embedder)
