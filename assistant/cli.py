@@ -112,11 +112,14 @@ def ingest(paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or 
         raise typer.Exit(EXIT_FAILED)
 
 
-def _filters(source, kind, date_from, date_to):
+def _filters(source, kind, date_from, date_to, issuer=None):
     from assistant.models import Filters
-    if not any([source, kind, date_from, date_to]):
+    if not any([source, kind, date_from, date_to, issuer]):
         return None
-    return Filters(sources=source or None, kinds=kind or None,
+    unknown = [k for k in kind or [] if k not in KINDS]
+    if unknown:
+        fail(f"--kind {unknown[0]!r} is not a kind; use one of: {', '.join(KINDS)}", EXIT_INPUT)
+    return Filters(sources=source or None, kinds=kind or None, issuers=issuer or None,
                    date_from=date_from.date() if date_from else None, date_to=date_to.date() if date_to else None)
 
 
@@ -128,6 +131,7 @@ def ask(question: Annotated[Optional[str], typer.Argument(help="The question, in
         history: Annotated[Optional[list[str]], typer.Option("--history", help="An earlier question of the same chat, oldest first (repeatable): the question may refer to it.")] = None,
         source: Annotated[Optional[list[str]], typer.Option(help="Only this source file (repeatable).")] = None,
         kind: Annotated[Optional[list[str]], typer.Option(help="Only this kind: " + ", ".join(KINDS) + ".")] = None,
+        issuer: Annotated[Optional[list[str]], typer.Option(help="Only documents of this issuing province or body, e.g. \"Cao Bằng\", \"Sở Tài chính\" (repeatable).")] = None,
         date_from: Annotated[Optional[date], typer.Option("--from", formats=["%Y-%m-%d"], help="Documents whose period ends on/after.")] = None,
         date_to: Annotated[Optional[date], typer.Option("--to", formats=["%Y-%m-%d"], help="Documents whose period starts on/before.")] = None) -> None:
     """Answer a question with quoted, verified citations (or say the documents do not say)."""
@@ -148,7 +152,7 @@ def ask(question: Annotated[Optional[str], typer.Argument(help="The question, in
             parse_question(question)
         except QuestionError as e:
             fail(str(e), 2)
-    filters = _filters(source, kind, date_from, date_to)
+    filters = _filters(source, kind, date_from, date_to, issuer)
     store = open_store()
     if not store.manifest().documents:
         fail("no documents are ingested yet: run `chidao ingest` (the sample corpus) first")

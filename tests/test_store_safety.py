@@ -318,3 +318,15 @@ def test_ingest_follows_symbolic_links_only_when_asked(cli, tmp_path):
     assert refused.exit_code == 1 and "a symbolic link, not followed" in refused.stderr
     followed = cli("ingest", "--follow-symlinks", str(folder))
     assert followed.exit_code == 0 and "linked.txt" in followed.stderr
+
+
+def test_ask_filters_by_issuer_and_refuses_an_unknown_kind(cli, tmp_path):
+    folder = tmp_path / "other"
+    folder.mkdir()
+    name = "cao_bang_chi_thi_05_CT-UBND_2024.txt"
+    shutil.copy(Path(__file__).parent / "fixtures" / "documents" / name, folder / name)
+    assert cli("ingest", str(folder)).exit_code == 0
+    answer = json.loads(cli("ask", "--json", "--issuer", "Cao Bằng", "kế hoạch năm 2024").stdout)
+    assert answer["retrieved"] and {r["source"] for r in answer["retrieved"]} == {name}
+    refused = cli("ask", "--kind", "bogus", "kế hoạch")
+    assert refused.exit_code == 2 and "not a kind" in refused.stderr
