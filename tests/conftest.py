@@ -49,26 +49,31 @@ def fake_embedder() -> HashEmbedder:
     return HashEmbedder()
 
 
-@pytest.fixture(scope="session")
-def chroma_server(tmp_path_factory):
-    """A real Chroma server (`chroma run`, shipped with chromadb) on a free loopback port."""
+def start_chroma(folder: Path, log=subprocess.DEVNULL) -> tuple[subprocess.Popen, str]:
+    """A real Chroma server (`chroma run`, shipped with chromadb) on a free loopback port, once it answers."""
     from eval.load import free_port
-    folder = tmp_path_factory.mktemp("chroma-server")
     port = free_port()
-    with (folder / "server.log").open("wb") as log:
-        proc = subprocess.Popen([str(Path(sys.executable).parent / "chroma"), "run", "--path", str(folder / "data"),
-                                 "--host", "127.0.0.1", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "chroma"), "run", "--path", str(folder),
+                             "--host", "127.0.0.1", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
         try:
             urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2).read()
-            break
+            return proc, url
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                pytest.fail("chroma run did not start:\n" + (folder / "server.log").read_text(errors="replace")[-2000:])
+                pytest.fail("chroma run did not start")
             time.sleep(0.3)
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory):
+    """One Chroma server for the session's store tests."""
+    folder = tmp_path_factory.mktemp("chroma-server")
+    with (folder / "server.log").open("wb") as log:
+        proc, url = start_chroma(folder / "data", log)
     yield url
     proc.terminate()
     proc.wait(timeout=30)

@@ -8,8 +8,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -17,7 +15,7 @@ import pytest
 from store import doctor
 from store.index import Store, StoreConflict, StoreUnavailable
 from store.ingest import ingest
-from tests.conftest import CORPUS, HashEmbedder
+from tests.conftest import CORPUS, HashEmbedder, start_chroma
 
 CHIDAO = str(Path(sys.executable).parent / "chidao")
 NAMES = ["003_b8308b7cb78d46d0.txt", "004_6c782aff4e7e5e86.txt"]
@@ -33,25 +31,6 @@ def _folder(tmp_path: Path, name: str, files: list[str]) -> Path:
 
 def _chunks(store: Store) -> set[str]:
     return {i for i, _ in store.chunk_metadata()}
-
-
-def _start_chroma(folder: Path) -> tuple[subprocess.Popen, str]:
-    from eval.load import free_port
-    port = free_port()
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "chroma"), "run", "--path", str(folder),
-                             "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2).read()
-            return proc, url
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail("chroma run did not start")
-            time.sleep(0.3)
 
 
 # ---- several stores, one Chroma server ------------------------------------------------------------
@@ -150,7 +129,7 @@ def test_docs_remove_then_doctor_is_clean(two_documents):
 
 # ---- the Chroma server lost mid-run -------------------------------------------------------------------
 def test_chroma_server_lost_mid_ingest_is_one_line_per_document(tmp_path):
-    proc, url = _start_chroma(tmp_path / "chroma-data")
+    proc, url = start_chroma(tmp_path / "chroma-data")
     try:
         store = Store(tmp_path / "home", chroma_url=url)
 
@@ -169,7 +148,7 @@ def test_chroma_server_lost_mid_ingest_is_one_line_per_document(tmp_path):
 def test_a_lost_chroma_server_is_a_store_unavailable_error_when_asking(tmp_path):
     from assistant.service import Assistant
 
-    proc, url = _start_chroma(tmp_path / "chroma-data")
+    proc, url = start_chroma(tmp_path / "chroma-data")
     try:
         store = Store(tmp_path / "home", chroma_url=url)
         ingest([_folder(tmp_path, "in", NAMES[:1])], store, HashEmbedder)

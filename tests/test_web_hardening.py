@@ -11,17 +11,14 @@ from __future__ import annotations
 import html
 import json
 import os
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from tests.conftest import CORPUS, HashEmbedder
+from tests.conftest import CORPUS, HashEmbedder, start_chroma
 
 ANSWER = {"question": "Ai làm Trưởng Ban?", "answer": "Theo … “…” [1]", "abstained": False, "citations": []}
 XSS = "<script>alert(1)</script><img src=x onerror=alert(1)>"
@@ -263,31 +260,13 @@ def test_one_bad_file_never_stops_an_upload_batch_nor_stays_in_incoming(library,
     assert set(ui.store.manifest().documents) == {"003_b8308b7cb78d46d0.txt", "004_6c782aff4e7e5e86.txt"}
 
 
-def _start_chroma(folder: Path) -> tuple[subprocess.Popen, str]:
-    from eval.load import free_port
-    port = free_port()
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "chroma"), "run", "--path", str(folder),
-                             "--host", "127.0.0.1", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2).read()
-            return proc, url
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail("chroma run did not start")
-            time.sleep(0.3)
-
-
 def test_a_lost_chroma_server_is_one_readable_sentence_in_the_chat(tmp_path):
     from assistant.service import Assistant
     from store.index import Store
     from store.ingest import ingest
     from ui.app import LABELS, ChatUI, safe
 
-    proc, url = _start_chroma(tmp_path / "chroma-data")
+    proc, url = start_chroma(tmp_path / "chroma-data")
     try:
         store = Store(tmp_path / "home", chroma_url=url)
         ingest([CORPUS / "003_b8308b7cb78d46d0.txt"], store, HashEmbedder)
