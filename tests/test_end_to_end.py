@@ -28,7 +28,7 @@ def test_ask_json_contract(cli_env):
     assert done.returncode == 0, done.stderr
     answer = json.loads(done.stdout)
     assert set(answer) == {"id", "question", "interpreted_question", "language", "answer", "abstained", "citations",
-                           "retrieved", "timings_ms"}
+                           "retrieved", "timings_ms", "warnings"}
     assert answer["interpreted_question"] is None  # asked alone
     assert answer["language"] == "vi" and answer["abstained"] is False
     assert answer["citations"] and len(answer["retrieved"]) == 5
