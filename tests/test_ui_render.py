@@ -17,6 +17,26 @@ def test_render_lists_citations_under_the_answer():
     assert "[\\[1\\]](#cite-4-1)" in text  # the inline [1] opens citation 1 of turn 4
 
 
+def test_warnings_show_under_the_answer_escaped():
+    answer = Answer(question="q", language="vi", answer="Tài liệu không có thông tin.", abstained=True,
+                    warnings=["<img src=x onerror=alert(1)>bad_file.txt: tệp lưu trữ bị hỏng, đã bỏ qua"])
+    text = render(answer)
+    assert "_Lưu ý: &lt;img src=x onerror=alert\\(1\\)&gt;bad\\_file\\.txt: tệp lưu trữ bị hỏng, đã bỏ qua_" in text
+    assert "<img" not in text
+    assert text.index("Tài liệu không có") < text.index("Lưu ý")
+    assert "Note: " in render(answer.model_copy(update={"language": "en"}))
+    assert "Lưu ý" not in render(answer.model_copy(update={"warnings": []}))
+
+
+def test_kinds_come_from_the_store_model_with_labels():
+    from types import SimpleNamespace
+    from store.models import KINDS
+    from ui.app import ChatUI
+    ui = ChatUI(SimpleNamespace(store=SimpleNamespace(home=None, chroma_url="")))
+    assert [k for _, k in ui.kind_choices("vi")] == list(KINDS)
+    assert ("quyết định", "decision") in ui.kind_choices("vi") and ("decision", "decision") in ui.kind_choices("en")
+
+
 def test_a_follow_up_shows_how_it_was_understood_and_stays_inert():
     answer = Answer(question="Văn bản này?", interpreted_question="Văn bản <img src=x> 2230/QĐ-UBND?", language="vi",
                     answer="Tài liệu không có thông tin.", abstained=True)

@@ -31,6 +31,7 @@ from assistant.models import Answer, Filters, QuestionError
 from store.index import StoreUnavailable
 from store.ingest import SAMPLE_CORPUS, IngestReport, ingest
 from store.lock import StoreBusy
+from store.models import KINDS, UNKNOWN_PERIOD, kind_label
 from store.reader import ReadError
 from store.uploads import keep, stage_upload
 from ui.export import answer_markdown, session_docx
@@ -41,7 +42,6 @@ EXAMPLES = [
     "Who chairs the tourism steering committee?",
     "bao nhieu ho ngheo nam 2023",
 ]
-KINDS = ["digest", "report", "notice", "text"]
 FOLLOW_UP_TURNS = 3  # earlier answers a follow-up question may refer to
 
 CSS = """
@@ -85,7 +85,8 @@ LABELS = {
            "log_full": "Sổ góp ý đã đầy: hãy báo quản trị viên.",
            "unreachable": "Kho vector không truy cập được; hãy thử lại sau ít phút, nếu vẫn lỗi hãy báo quản trị viên kiểm tra máy chủ Chroma.",
            "disk": "Kho văn bản trên đĩa không đọc/ghi được (có thể đĩa đã đầy); hãy báo quản trị viên.",
-           "internal": "Có lỗi khi trả lời câu hỏi này; chi tiết đã được ghi vào nhật ký của máy chủ."},
+           "internal": "Có lỗi khi trả lời câu hỏi này; chi tiết đã được ghi vào nhật ký của máy chủ.",
+           "warning": "Lưu ý"},
     "en": {"chat": "Ask", "library": "Document library", "placeholder": "Ask about the directives…",
            "filters": "Filters (applied to the search)", "documents": "Documents", "kinds": "Document kinds",
            "from": "From (YYYY-MM-DD)", "to": "To (YYYY-MM-DD)", "used": "Sections used (scores)",
@@ -102,7 +103,8 @@ LABELS = {
            "log_full": "The feedback log is full: tell the administrator.",
            "unreachable": "The vector store is unreachable; try again in a few minutes, and if it persists ask the administrator to check the Chroma server.",
            "disk": "The store on disk could not be read or written (the disk may be full); tell the administrator.",
-           "internal": "Something went wrong while answering this question; the details are in the server log."},
+           "internal": "Something went wrong while answering this question; the details are in the server log.",
+           "warning": "Note"},
 }
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
 COMMENT_MAX = 2000  # characters of a feedback comment
@@ -138,6 +140,8 @@ def render(answer: Answer, turn: int = 0) -> str:
     parts = [body]
     if answer.interpreted_question:  # a follow-up: show how the earlier turns were carried into it
         parts.insert(0, f"_{t['understood']}: {safe(answer.interpreted_question)}_\n")
+    if answer.warnings:  # documents left out because their stored files are damaged
+        parts += [f"\n_{t['warning']}: {safe(w)}_" for w in answer.warnings]
     if answer.citations:
         parts.append(f"\n**{t['citations']}**")
         for c in answer.citations:
@@ -267,9 +271,14 @@ class ChatUI:
             return gr.update(value=None, visible=False)
         return gr.update(value=str(session_docx([Answer.model_validate(a) for a in session])), visible=True)
 
+    @staticmethod
+    def kind_choices(lang: str = "vi"):
+        """The document kinds of store.models.KINDS as (label, kind) for the filter list."""
+        return [(kind_label(k, lang), k) for k in KINDS]
+
     # ---- library ------------------------------------------------------------------------
     def library_rows(self):
-        return [[r.source, r.kind, r.period_label or "", r.n_sections, r.ingested_at.strftime("%Y-%m-%d %H:%M"), r.title]
+        return [[r.source, r.kind, r.period_label or UNKNOWN_PERIOD["vi"], r.n_sections, r.ingested_at.strftime("%Y-%m-%d %H:%M"), r.title]
                 for r in sorted(self.store.manifest().documents.values(), key=lambda r: r.source)]
 
     def sources(self):
@@ -383,7 +392,7 @@ def build_app(assistant) -> gr.Blocks:
                         with gr.Accordion(t["filters"], open=False) as filters_box:
                             with gr.Row():
                                 f_sources = gr.Dropdown(ui.sources(), multiselect=True, label=t["documents"])
-                                f_kinds = gr.Dropdown(KINDS, multiselect=True, label=t["kinds"])
+                                f_kinds = gr.Dropdown(ui.kind_choices("vi"), multiselect=True, label=t["kinds"])
                             with gr.Row():
                                 f_from = gr.Textbox(label=t["from"])
                                 f_to = gr.Textbox(label=t["to"])
