@@ -8,7 +8,9 @@ A dialogue turn adds "history": the earlier questions of the chat, in order; it 
 "dev" questions were used while tuning; "heldout" ones were written before later tuning; "fresh"
 ones were written blind (from the documents only) and committed before the answer-unit work;
 "blind2" ones were written blind again (80 lines, 30 near-topic unanswerables, 5 dialogues) and
-committed before any later answer or retrieval change — never tune on heldout, fresh or blind2.
+committed before any later answer or retrieval change; "near-…" lines are 36 blind pairs (a near-topic
+unanswerable and its answerable twin): half the pairs, drawn at random, joined "dev" to tune abstention
+on, the other half are "blind3" — never tune on heldout, fresh, blind2 or blind3.
 """
 
 from __future__ import annotations
