@@ -37,7 +37,8 @@ def page(served):
     assert os.path.exists(CHROMIUM), f"{CHROMIUM} is missing: `make test` installs Debian's chromium"
     with sync_playwright() as p, tempfile.TemporaryDirectory() as profile:
         context = p.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, args=FLAGS,
-                                                       viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+                                                       viewport={"width": 1400, "height": 1000}, accept_downloads=True,
+                                                       permissions=["clipboard-read", "clipboard-write"])
         page = context.new_page()
         page.dialogs = []
         page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
@@ -71,6 +72,22 @@ def test_answer_with_clickable_citation_highlighting_the_quoted_span(page, assis
     assert "000_aaa0102457e11305.txt" in page.locator("#used-sections").inner_text()
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "chat-answer.png"), full_page=True)
+
+
+def test_the_copy_link_copies_the_plain_answer(page, assistant):
+    """The copy link under an answer puts the plain answer on the clipboard, read back through the page:
+    "1370/QĐ-UBND (30/08/2023)" as in the document, no Markdown escapes, a reference line with the title."""
+    from ui.app import plain
+    question = "Ai làm Trưởng Ban Chỉ đạo phát triển du lịch tỉnh?"
+    expected = plain(assistant.ask(question))
+    ask(page, question, "1370/QĐ-UBND")
+    assert page.locator("#chat button[aria-label*='opy']").count() == 0  # Gradio's Markdown copy is off
+    page.locator(BOT).last.locator("a[href='#copy-0']").click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == expected
+    assert "1370/QĐ-UBND (30/08/2023)" in copied and "\\" not in copied and "](#" not in copied
+    assert "Kiện toàn Ban Chỉ đạo phát triển du lịch" in copied.split("Tài liệu tham khảo:")[1]
+    assert "000_aaa" not in page.locator(BOT).last.inner_text()  # the file name is in the citation panel
 
 
 def test_a_follow_up_question_is_understood_with_the_turn_before(page, assistant):
@@ -135,7 +152,9 @@ def test_upload_a_document_then_ask_about_it(page, assistant, tmp_path):
     try:
         page.get_by_role("tab", name="Hỏi đáp").click()
         ask(page, "Nuôi cá tầm thí điểm ở Mẫu Sơn bao nhiêu con giống?", "4.200 con giống")
-        assert name in page.locator(BOT).last.inner_text()
+        assert "THÔNG BÁO thử nghiệm" in page.locator(BOT).last.inner_text()  # named by its title
+        page.locator(BOT).last.locator("a[href^='#cite-']").first.click()
+        page.locator("#citation-panel").filter(has_text=name).wait_for(timeout=30_000)  # its file: in the panel
     finally:
         assistant.store.remove_document(name)
 

@@ -51,3 +51,23 @@ def test_a_briefing_of_a_follow_up_says_how_it_was_understood():
                     language="vi", answer="Tài liệu không có thông tin.", abstained=True)
     assert answer_markdown(answer).startswith(
         "**Câu hỏi:** Còn tháng 2 thì sao? (hiểu là: Tổng thu tháng 2/2023 là bao nhiêu?)")
+
+
+def test_the_copy_of_an_answer_is_plain_text_with_a_reference_line():
+    """What the chat's copy link copies: the document's characters, not the chat's Markdown escapes;
+    the references name title, number and date; no file name or offsets (they are in the panel)."""
+    from datetime import date
+    from ui.app import plain
+    c = Citation(n=1, source="000_aaa0102457e11305.txt", section="Điều 1", doc_number="1370/QĐ-UBND",
+                 date=date(2023, 8, 30), quote="Trưởng Ban.", start=3, end=15,
+                 document="Kiện toàn Ban Chỉ đạo phát triển du lịch tỉnh")
+    answer = Answer(question="q", language="vi", abstained=False, citations=[c],
+                    answer="Theo Quyết định 1370/QĐ-UBND (30/08/2023): “Trưởng Ban.” [1]")
+    assert plain(answer) == ("Theo Quyết định 1370/QĐ-UBND (30/08/2023): “Trưởng Ban.” [1]\n\n"
+                             "Tài liệu tham khảo:\n"
+                             "[1] Kiện toàn Ban Chỉ đạo phát triển du lịch tỉnh · 1370/QĐ-UBND (30/08/2023) · Điều 1")
+    shown = render(answer, turn=2, copyable=True)
+    assert "000\\_aaa" not in shown and "000_aaa" not in shown and "3–15" not in shown
+    assert "Kiện toàn Ban Chỉ đạo phát triển du lịch tỉnh · 1370/QĐ\\-UBND \\(30/08/2023\\)" in shown
+    assert shown.endswith("](#copy-2)") and "#copy-" not in render(answer)
+    assert plain(answer.model_copy(update={"language": "en"})).splitlines()[2] == "References:"

@@ -64,6 +64,35 @@ JS = """
     box.value = link.getAttribute('href').slice('#cite-'.length) + '@' + Date.now();
     box.dispatchEvent(new Event('input', { bubbles: true }));
   }, true);
+  // "Sao chép" under an answer ("#copy-<turn>") copies that answer as plain text, which the server
+  // keeps per turn in #plain-copy. Gradio's own copy button copies the escaped Markdown it renders
+  // ("1370/QĐ\\-UBND"), so it is switched off. Written here, inside the click, because browsers only
+  // allow clipboard writes during a user gesture; execCommand for pages served over plain http,
+  // where navigator.clipboard does not exist.
+  document.addEventListener('click', (event) => {
+    const link = event.target.closest('a[href^="#copy-"]');
+    if (!link) return;
+    event.preventDefault();
+    event.stopPropagation();
+    let text;
+    try {
+      text = JSON.parse(document.querySelector('#plain-copy textarea').value || '[]')[Number(link.getAttribute('href').slice('#copy-'.length))];
+    } catch (e) { return; }
+    if (typeof text !== 'string') return;
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text);
+    } else {
+      const area = document.createElement('textarea');
+      area.value = text;
+      document.body.appendChild(area);
+      area.select();
+      document.execCommand('copy');
+      area.remove();
+    }
+    const label = link.textContent;
+    link.textContent = '✓';
+    setTimeout(() => { link.textContent = label; }, 1500);
+  }, true);
 }
 """
 SCROLL_TO_MARK = "() => { setTimeout(() => document.querySelector('#full-document mark')?.scrollIntoView({block: 'center'}), 300); }"
@@ -86,7 +115,7 @@ LABELS = {
            "unreachable": "Kho vector không truy cập được; hãy thử lại sau ít phút, nếu vẫn lỗi hãy báo quản trị viên kiểm tra máy chủ Chroma.",
            "disk": "Kho văn bản trên đĩa không đọc/ghi được (có thể đĩa đã đầy); hãy báo quản trị viên.",
            "internal": "Có lỗi khi trả lời câu hỏi này; chi tiết đã được ghi vào nhật ký của máy chủ.",
-           "warning": "Lưu ý"},
+           "warning": "Lưu ý", "copy_answer": "📋 Sao chép câu trả lời", "refs": "Tài liệu tham khảo"},
     "en": {"chat": "Ask", "library": "Document library", "placeholder": "Ask about the directives…",
            "filters": "Filters (applied to the search)", "documents": "Documents", "kinds": "Document kinds",
            "from": "From (YYYY-MM-DD)", "to": "To (YYYY-MM-DD)", "used": "Sections used (scores)",
@@ -104,7 +133,7 @@ LABELS = {
            "unreachable": "The vector store is unreachable; try again in a few minutes, and if it persists ask the administrator to check the Chroma server.",
            "disk": "The store on disk could not be read or written (the disk may be full); tell the administrator.",
            "internal": "Something went wrong while answering this question; the details are in the server log.",
-           "warning": "Note"},
+           "warning": "Note", "copy_answer": "📋 Copy the answer", "refs": "References"},
 }
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
 COMMENT_MAX = 2000  # characters of a feedback comment
@@ -131,8 +160,29 @@ def failure(e: Exception, server: bool) -> str:
     return "disk" if isinstance(e, OSError) and e.errno == errno.ENOSPC else "internal"
 
 
-def render(answer: Answer, turn: int = 0) -> str:
-    """The answer with inline citation links, then the citation list (or the closest sections)."""
+def reference_line(c) -> str:
+    """A citation as people name it: document title, number (date), section. The file name and the
+    character offsets are for the citation panel, not for the answer or a briefing."""
+    number, day = c.doc_number, c.date.strftime("%d/%m/%Y") if c.date else None
+    ref = f"{number} ({day})" if number and day else (number or day)
+    return " · ".join(x for x in (c.document or c.source, ref, c.section) if x)
+
+
+def plain(answer: Answer) -> str:
+    """The answer as its copy link copies it: plain text without Markdown escapes, so quotes, numbers
+    and dates arrive exactly as in the documents; then one reference line per citation."""
+    t = LABELS[answer.language]
+    lines = [f"{t['understood']}: {answer.interpreted_question}", ""] if answer.interpreted_question else []
+    lines.append(answer.answer)
+    lines += [f"{t['warning']}: {w}" for w in answer.warnings]
+    if answer.citations:
+        lines += ["", f"{t['refs']}:"] + [f"[{c.n}] {reference_line(c)}" for c in answer.citations]
+    return "\n".join(lines)
+
+
+def render(answer: Answer, turn: int = 0, copyable: bool = False) -> str:
+    """The answer with inline citation links, then the citation list (or the closest sections); in the
+    chat (`copyable`) a last link that copies the answer as plain text (see JS)."""
     t = LABELS[answer.language]
     body = safe(answer.answer)
     for c in answer.citations:
@@ -145,12 +195,12 @@ def render(answer: Answer, turn: int = 0) -> str:
     if answer.citations:
         parts.append(f"\n**{t['citations']}**")
         for c in answer.citations:
-            ref = " · ".join(c.instrument_ref())
-            parts.append(f"\n[\\[{c.n}\\]](#cite-{turn}-{c.n}) {safe(c.source)} · {safe(c.section)}"
-                         + (f" · {safe(ref)}" if ref else "") + f" · {c.start}–{c.end}  \n> {safe(c.quote)}")
+            parts.append(f"\n[\\[{c.n}\\]](#cite-{turn}-{c.n}) {safe(reference_line(c))}  \n> {safe(c.quote)}")
     elif answer.retrieved:
         parts.append(f"\n**{t['closest']}**")
         parts += [f"\n- {safe(r.source)} · {safe(r.section)}" for r in answer.retrieved[:3]]
+    if copyable:
+        parts.append(f"\n[{t['copy_answer']}](#copy-{turn})")
     return "\n".join(parts)
 
 
@@ -205,8 +255,15 @@ class ChatUI:
             yield "", history, session, gr.update(), gr.update()
             return
         session = list(session or []) + [answer.model_dump(mode="json")]
-        history[-1] = {"role": "assistant", "content": render(answer, len(session) - 1)}
+        history[-1] = {"role": "assistant", "content": render(answer, len(session) - 1, copyable=True)}
         yield "", history, session, used_sections(answer), answer_markdown(answer)
+
+    def respond_copyable(self, *inputs):
+        """respond, and with each step the plain text of every answer of the session, by turn, which
+        the answers' copy links copy (see JS)."""
+        for outputs in self.respond(*inputs):
+            session = outputs[2]
+            yield *outputs, json.dumps([plain(Answer.model_validate(a)) for a in session or []], ensure_ascii=False)
 
     def open_citation(self, key, session, lang):
         """Panel HTML for citation "<turn>-<n>[@nonce]": document, section, number, date, the section with the quote marked."""
@@ -385,7 +442,8 @@ def build_app(assistant) -> gr.Blocks:
                 with gr.Row():
                     with gr.Column(scale=3):
                         chat = gr.Chatbot(sanitize_html=True, render_markdown=True, height=520, label="chidao",
-                                          elem_id="chat")
+                                          elem_id="chat", buttons=[])  # no copy of the escaped Markdown: see JS
+                        copies = gr.Textbox("[]", elem_id="plain-copy", elem_classes=["chidao-hidden"], show_label=False)
                         box = gr.Textbox(placeholder=t["placeholder"], show_label=False, autofocus=True,
                                          submit_btn=True, elem_id="question")
                         gr.Examples(EXAMPLES, inputs=box)
@@ -426,7 +484,7 @@ def build_app(assistant) -> gr.Blocks:
                 status = gr.Markdown(elem_id="library-status")
 
         filters = [f_sources, f_kinds, f_from, f_to]
-        box.submit(ui.respond, [box, chat, session, *filters, lang], [box, chat, session, used, briefing],
+        box.submit(ui.respond_copyable, [box, chat, session, *filters, lang], [box, chat, session, used, briefing, copies],
                    api_visibility="private")
         cite_key.change(ui.open_citation, [cite_key, session, lang], [panel, selected], api_visibility="private")
         full_btn.click(ui.open_document, selected, full, api_visibility="private").then(None, js=SCROLL_TO_MARK)
