@@ -184,3 +184,76 @@ def test_time_from_enter_to_visible_answer(page):
         "enter_to_answer_median_s": round(statistics.median(seconds), 3),
         "enter_to_answer_s": [round(s, 3) for s in seconds], "questions": questions}, ensure_ascii=False, indent=1))
     assert len(seconds) == 10
+
+
+def test_the_library_asks_before_deleting_and_is_fresh_after_a_reload(page, assistant, tmp_path):
+    """Nothing is preselected for deletion; removing takes a second click on a button naming the document;
+    the upload box empties once added; after a reload the table and both lists show the store as it is."""
+    name = "thong_bao_xoa_thu.txt"
+    (tmp_path / name).write_text("THÔNG BÁO thử xoá cầu treo\n\nUBND tỉnh giao Sở Xây dựng sửa 12 cây cầu treo "
+                                 "trong năm 2025.\n", encoding="utf-8")
+    page.get_by_role("tab", name="Thư viện văn bản").click()
+    assert page.locator("#remove-name input").input_value() == ""  # nothing preselected
+    before = set(assistant.store.manifest().documents)
+    page.locator("#remove-document").click()
+    page.locator("#library-status").filter(has_text="Chọn văn bản").wait_for(timeout=30_000)
+    assert set(assistant.store.manifest().documents) == before and not page.locator("#confirm-remove").is_visible()
+    try:
+        page.locator("#upload input[type=file]").set_input_files([str(tmp_path / name)])
+        page.wait_for_timeout(500)
+        page.locator("#add-documents").click()
+        page.locator("#library-status").filter(has_text=name).wait_for(timeout=120_000)
+        page.wait_for_function("!document.querySelector('#upload').innerText.includes('thong_bao_xoa_thu')",
+                               timeout=30_000)  # the upload box is empty again
+        page.reload()
+        page.locator("#question textarea").wait_for()
+        page.get_by_role("tab", name="Thư viện văn bản").click()
+        page.locator("#library-table").filter(has_text=name).wait_for(timeout=30_000)  # fresh after a reload
+        assert page.locator("#remove-name input").input_value() == ""
+        page.locator("#remove-name input").click()
+        page.get_by_role("option", name=name).click()
+        page.locator("#remove-document").click()
+        confirm = page.locator("#confirm-remove")
+        confirm.wait_for(timeout=30_000)
+        assert "THÔNG BÁO thử xoá cầu treo" in confirm.inner_text()  # names the document by its title
+        assert name in page.locator("#library-status").inner_text()
+        assert name in assistant.store.manifest().documents  # not deleted yet
+        page.locator("#cancel-remove").click()
+        confirm.wait_for(state="hidden", timeout=30_000)
+        assert name in assistant.store.manifest().documents
+        page.locator("#remove-document").click()
+        confirm.click()
+        page.locator("#library-status").filter(has_text=name).filter(has_text="removed").wait_for(timeout=30_000)
+        assert name not in assistant.store.manifest().documents
+        page.wait_for_function(f"!document.querySelector('#library-table').innerText.includes({name!r})", timeout=30_000)
+        page.get_by_role("tab", name="Hỏi đáp").click()
+        page.get_by_text("Bộ lọc (áp dụng khi tìm kiếm)").click()
+        page.locator("#filter-sources input").click()
+        assert page.get_by_role("option", name=name).count() == 0  # the filter list too
+    finally:
+        if name in assistant.store.manifest().documents:
+            assistant.store.remove_document(name)
+        assistant.warm_structures()
+
+
+def test_a_path_in_an_upload_name_cannot_leave_the_library_folder(page, assistant):
+    """The page only ever hands chidao a file's own name: whatever a client sends as "../../evil.txt"
+    Gradio stores as "evil.txt", so it is added inside the library folder and nothing lands outside it."""
+    page.get_by_role("tab", name="Thư viện văn bản").click()
+    page.locator("#upload input[type=file]").set_input_files(
+        [{"name": "../../evil.txt", "mimeType": "text/plain",
+          "buffer": "THÔNG BÁO thử tên tệp\n\nUBND tỉnh giao Sở Tư pháp rà soát 7 văn bản.\n".encode()}])
+    page.wait_for_timeout(500)
+    page.locator("#add-documents").click()
+    status = page.locator("#library-status")
+    status.filter(has_text="evil.txt").wait_for(timeout=120_000)
+    home = assistant.store.home
+    try:
+        assert "../" not in status.inner_text()
+        assert not (home.parent / "evil.txt").exists() and not (home.parent.parent / "evil.txt").exists()
+        assert set(assistant.store.manifest().documents) & {"evil.txt", "../../evil.txt"} <= {"evil.txt"}
+    finally:
+        if "evil.txt" in assistant.store.manifest().documents:
+            assistant.store.remove_document("evil.txt")
+        (home / "uploads" / "evil.txt").unlink(missing_ok=True)
+        assistant.warm_structures()

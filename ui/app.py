@@ -115,7 +115,10 @@ LABELS = {
            "unreachable": "Kho vector không truy cập được; hãy thử lại sau ít phút, nếu vẫn lỗi hãy báo quản trị viên kiểm tra máy chủ Chroma.",
            "disk": "Kho văn bản trên đĩa không đọc/ghi được (có thể đĩa đã đầy); hãy báo quản trị viên.",
            "internal": "Có lỗi khi trả lời câu hỏi này; chi tiết đã được ghi vào nhật ký của máy chủ.",
-           "warning": "Lưu ý", "copy_answer": "📋 Sao chép câu trả lời", "refs": "Tài liệu tham khảo"},
+           "warning": "Lưu ý", "copy_answer": "📋 Sao chép câu trả lời", "refs": "Tài liệu tham khảo",
+           "pick": "Chọn văn bản cần xoá trong danh sách.", "confirm": "Xác nhận xoá “{title}”", "cancel": "Huỷ",
+           "confirm_hint": "Xoá “{title}” ({name}) khỏi kho? Nhấn “Xác nhận xoá” để xoá, “Huỷ” để giữ lại.",
+           "to_remove": "Văn bản cần xoá"},
     "en": {"chat": "Ask", "library": "Document library", "placeholder": "Ask about the directives…",
            "filters": "Filters (applied to the search)", "documents": "Documents", "kinds": "Document kinds",
            "from": "From (YYYY-MM-DD)", "to": "To (YYYY-MM-DD)", "used": "Sections used (scores)",
@@ -133,7 +136,10 @@ LABELS = {
            "unreachable": "The vector store is unreachable; try again in a few minutes, and if it persists ask the administrator to check the Chroma server.",
            "disk": "The store on disk could not be read or written (the disk may be full); tell the administrator.",
            "internal": "Something went wrong while answering this question; the details are in the server log.",
-           "warning": "Note", "copy_answer": "📋 Copy the answer", "refs": "References"},
+           "warning": "Note", "copy_answer": "📋 Copy the answer", "refs": "References",
+           "pick": "Choose the document to remove in the list.", "confirm": "Confirm: remove “{title}”", "cancel": "Cancel",
+           "confirm_hint": "Remove “{title}” ({name}) from the library? Press “Confirm” to remove it, “Cancel” to keep it.",
+           "to_remove": "Document to remove"},
 }
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
 COMMENT_MAX = 2000  # characters of a feedback comment
@@ -388,6 +394,22 @@ class ChatUI:
             return "not added: the store on disk could not be written (is the disk full?); free some space and add it again"
         return f"not added ({type(e).__name__}: {str(e)[:200]})"
 
+    def refresh_library(self):
+        """The library lists as the store is now: on page load, since the page was built at server start."""
+        sources = self.sources()
+        return self.library_rows(), gr.update(choices=sources), gr.update(choices=sources, value=None)
+
+    def ask_remove(self, name, lang):
+        """The first step of removing: name the document and show the confirm button; nothing changes yet.
+        Returns (status, confirm row, confirm button, pending name)."""
+        t = LABELS[lang]
+        if not name:
+            return t["pick"], gr.update(visible=False), gr.update(), None
+        record = self.store.manifest().documents.get(name)
+        title = record.title if record and record.title else name
+        return (t["confirm_hint"].format(title=safe(title), name=safe(name)), gr.update(visible=True),
+                gr.update(value=t["confirm"].format(title=title)), name)
+
     def remove(self, name):
         try:
             removed = bool(name) and self.store.remove_document(name)
@@ -449,7 +471,7 @@ def build_app(assistant) -> gr.Blocks:
                         gr.Examples(EXAMPLES, inputs=box)
                         with gr.Accordion(t["filters"], open=False) as filters_box:
                             with gr.Row():
-                                f_sources = gr.Dropdown(ui.sources(), multiselect=True, label=t["documents"])
+                                f_sources = gr.Dropdown(ui.sources(), multiselect=True, label=t["documents"], elem_id="filter-sources")
                                 f_kinds = gr.Dropdown(ui.kind_choices("vi"), multiselect=True, label=t["kinds"])
                             with gr.Row():
                                 f_from = gr.Textbox(label=t["from"])
@@ -478,9 +500,13 @@ def build_app(assistant) -> gr.Blocks:
                 upload = gr.File(file_count="multiple", label=t["upload"], elem_id="upload")
                 with gr.Row():
                     add_btn = gr.Button(t["add"], variant="primary", elem_id="add-documents")
-                    remove_name = gr.Dropdown(ui.sources(), label=t["documents"])
-                    remove_btn = gr.Button(t["remove"], variant="stop")
+                    # value=None: a Dropdown otherwise preselects its first choice, one click from deleting it
+                    remove_name = gr.Dropdown(ui.sources(), value=None, label=t["to_remove"], elem_id="remove-name")
+                    remove_btn = gr.Button(t["remove"], variant="stop", elem_id="remove-document")
                     reindex_btn = gr.Button(t["reindex"])
+                with gr.Row(visible=False) as confirm_row:
+                    confirm_btn = gr.Button(variant="stop", elem_id="confirm-remove")
+                    cancel_btn = gr.Button(t["cancel"], elem_id="cancel-remove")
                 status = gr.Markdown(elem_id="library-status")
 
         filters = [f_sources, f_kinds, f_from, f_to]
@@ -492,8 +518,19 @@ def build_app(assistant) -> gr.Blocks:
         down.click(lambda c, s, la: ui.feedback("down", c, s, la), [comment, session, lang], [thanks, comment], api_visibility="private")
         docx_btn.click(ui.export_docx, session, docx_file, api_visibility="private")
         library_outputs = [table, status, f_sources, remove_name]
-        add_btn.click(ui.add_files, upload, library_outputs, api_visibility="private")
-        remove_btn.click(ui.remove, remove_name, library_outputs, api_visibility="private")
+        # the upload box empties once added: another "add" then sends only files chosen since
+        add_btn.click(ui.add_files, upload, library_outputs, api_visibility="private").then(
+            lambda: None, None, upload, api_visibility="private")
+        pending = gr.State(None)  # the document the first step named; the second step removes exactly that one
+        remove_btn.click(ui.ask_remove, [remove_name, lang], [status, confirm_row, confirm_btn, pending],
+                         api_visibility="private")
+        confirm_btn.click(ui.remove, pending, library_outputs, api_visibility="private").then(
+            lambda: (gr.update(visible=False), None), None, [confirm_row, pending], api_visibility="private")
+        # another choice, or cancel: nothing is pending any more
+        for event in (remove_name.input, cancel_btn.click):
+            event(lambda: (gr.update(visible=False), None, "–"), None, [confirm_row, pending, status],
+                  api_visibility="private")
+        app.load(ui.refresh_library, None, [table, f_sources, remove_name], api_visibility="private")
         reindex_btn.click(ui.reindex, None, library_outputs, api_visibility="private")
         relabelled = [(chat_tab, "label", "chat"), (library_tab, "label", "library"), (box, "placeholder", "placeholder"),
                       (filters_box, "label", "filters"), (f_sources, "label", "documents"), (f_kinds, "label", "kinds"),
@@ -501,6 +538,7 @@ def build_app(assistant) -> gr.Blocks:
                       (comment, "label", "comment"), (briefing, "label", "copy"), (docx_btn, "value", "docx"),
                       (panel, "label", "panel"), (full_btn, "value", "full"), (upload, "label", "upload"),
                       (add_btn, "value", "add"), (remove_btn, "value", "remove"), (reindex_btn, "value", "reindex"),
+                      (remove_name, "label", "to_remove"), (cancel_btn, "value", "cancel"),
                       (up, "value", "up"), (down, "value", "down")]
         spec = [(attribute, key) for _, attribute, key in relabelled]
         lang.change(lambda la: ui.relabel(la, spec), lang, [c for c, _, _ in relabelled], api_visibility="private")
