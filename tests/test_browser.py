@@ -257,3 +257,12 @@ def test_a_path_in_an_upload_name_cannot_leave_the_library_folder(page, assistan
             assistant.store.remove_document("evil.txt")
         (home / "uploads" / "evil.txt").unlink(missing_ok=True)
         assistant.warm_structures()
+
+
+def test_the_empty_chat_welcomes_with_what_the_store_covers(page, assistant):
+    count = len(assistant.store.manifest().documents)
+    welcome = page.locator("#chat").inner_text()
+    assert "Xin chào" in welcome and f"{count} văn bản" in welcome and "Hãy hỏi" in welcome
+    page.get_by_text("English", exact=True).click()
+    page.locator("#chat").filter(has_text="Welcome").wait_for(timeout=30_000)
+    assert "Xin chào" not in page.locator("#chat").inner_text()

@@ -71,3 +71,24 @@ def test_the_copy_of_an_answer_is_plain_text_with_a_reference_line():
     assert "Kiện toàn Ban Chỉ đạo phát triển du lịch tỉnh · 1370/QĐ\\-UBND \\(30/08/2023\\)" in shown
     assert shown.endswith("](#copy-2)") and "#copy-" not in render(answer)
     assert plain(answer.model_copy(update={"language": "en"})).splitlines()[2] == "References:"
+
+
+def test_the_welcome_says_what_the_store_covers_and_how_to_ask():
+    from datetime import date
+    from types import SimpleNamespace
+    from ui.app import ChatUI
+
+    def ui_over(records):
+        store = SimpleNamespace(home=None, chroma_url="", manifest=lambda: SimpleNamespace(documents=records))
+        return ChatUI(SimpleNamespace(store=store))
+    record = {"period_start": None, "period_end": None, "issued": None}
+    records = {"a": SimpleNamespace(**{**record, "kind": "digest", "period_start": date(2020, 7, 1), "period_end": date(2020, 7, 31)}),
+               "b": SimpleNamespace(**{**record, "kind": "digest"}),
+               "c": SimpleNamespace(**{**record, "kind": "report", "issued": date(2024, 12, 30)})}
+    vi = ui_over(records).welcome("vi")
+    assert "3 văn bản" in vi and "(2 bản tin chỉ đạo, điều hành; 1 báo cáo)" in vi and "từ 07/2020 đến 12/2024" in vi
+    assert "Hãy hỏi" in vi
+    en = ui_over(records).welcome("en")
+    assert "3 directives" in en and "(2 weekly digest; 1 report)" in en and "from 07/2020 to 12/2024" in en
+    assert "Ask one concrete question" in en
+    assert "trống" in ui_over({}).welcome("vi") and "empty" in ui_over({}).welcome("en")

@@ -118,7 +118,13 @@ LABELS = {
            "warning": "Lưu ý", "copy_answer": "📋 Sao chép câu trả lời", "refs": "Tài liệu tham khảo",
            "pick": "Chọn văn bản cần xoá trong danh sách.", "confirm": "Xác nhận xoá “{title}”", "cancel": "Huỷ",
            "confirm_hint": "Xoá “{title}” ({name}) khỏi kho? Nhấn “Xác nhận xoá” để xoá, “Huỷ” để giữ lại.",
-           "to_remove": "Văn bản cần xoá"},
+           "to_remove": "Văn bản cần xoá",
+           "welcome": "**Xin chào!** Trợ lý trả lời câu hỏi về {count} văn bản chỉ đạo, điều hành trong kho ({kinds}){period}. "
+                      "Mỗi câu trả lời trích nguyên văn văn bản và ghi rõ nguồn; nhấn vào [1] để xem đoạn gốc.\n\n"
+                      "Hãy hỏi một câu cụ thể, ví dụ “Ai làm Trưởng Ban Chỉ đạo phát triển du lịch tỉnh?” hoặc "
+                      "“Quyết định 2230/QĐ-UBND nói gì?”; có thể hỏi tiếp “Văn bản này ban hành ngày nào?”.",
+           "period": ", từ {first} đến {last}",
+           "empty": "**Xin chào!** Kho văn bản đang trống: hãy thêm văn bản ở thẻ “Thư viện văn bản”."},
     "en": {"chat": "Ask", "library": "Document library", "placeholder": "Ask about the directives…",
            "filters": "Filters (applied to the search)", "documents": "Documents", "kinds": "Document kinds",
            "from": "From (YYYY-MM-DD)", "to": "To (YYYY-MM-DD)", "used": "Sections used (scores)",
@@ -139,7 +145,13 @@ LABELS = {
            "warning": "Note", "copy_answer": "📋 Copy the answer", "refs": "References",
            "pick": "Choose the document to remove in the list.", "confirm": "Confirm: remove “{title}”", "cancel": "Cancel",
            "confirm_hint": "Remove “{title}” ({name}) from the library? Press “Confirm” to remove it, “Cancel” to keep it.",
-           "to_remove": "Document to remove"},
+           "to_remove": "Document to remove",
+           "welcome": "**Welcome!** The assistant answers questions about the {count} directives and reports in the library ({kinds}){period}. "
+                      "Every answer quotes the documents verbatim and names its source; click [1] to see the passage.\n\n"
+                      "Ask one concrete question, e.g. “Who chairs the tourism steering committee?” or "
+                      "“What does Decision 2230/QĐ-UBND say?”; follow-ups such as “When was it issued?” work too.",
+           "period": ", from {first} to {last}",
+           "empty": "**Welcome!** The library is empty: add documents in the “Document library” tab."},
 }
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
 COMMENT_MAX = 2000  # characters of a feedback comment
@@ -270,6 +282,22 @@ class ChatUI:
         for outputs in self.respond(*inputs):
             session = outputs[2]
             yield *outputs, json.dumps([plain(Answer.model_validate(a)) for a in session or []], ensure_ascii=False)
+
+    def welcome(self, lang: str = "vi") -> str:
+        """The empty chat's text: what the store covers (how many documents, of which kinds, which months)
+        and how to ask. Read from the manifest each time, so it follows uploads and removals."""
+        t = LABELS[lang]
+        records = list(self.store.manifest().documents.values())
+        if not records:
+            return t["empty"]
+        counts: dict[str, int] = {}
+        for r in records:
+            counts[r.kind] = counts.get(r.kind, 0) + 1
+        # "; " between kinds: a kind's own label may hold a comma ("bản tin chỉ đạo, điều hành")
+        kinds = "; ".join(f"{n} {kind_label(k, lang)}" for k, n in sorted(counts.items(), key=lambda x: (-x[1], x[0])))
+        days = [d for r in records for d in (r.period_start, r.period_end, r.issued) if d]
+        period = t["period"].format(first=min(days).strftime("%m/%Y"), last=max(days).strftime("%m/%Y")) if days else ""
+        return t["welcome"].format(count=len(records), kinds=kinds, period=period)
 
     def open_citation(self, key, session, lang):
         """Panel HTML for citation "<turn>-<n>[@nonce]": document, section, number, date, the section with the quote marked."""
@@ -464,7 +492,7 @@ def build_app(assistant) -> gr.Blocks:
                 with gr.Row():
                     with gr.Column(scale=3):
                         chat = gr.Chatbot(sanitize_html=True, render_markdown=True, height=520, label="chidao",
-                                          elem_id="chat", buttons=[])  # no copy of the escaped Markdown: see JS
+                                          elem_id="chat", buttons=[], placeholder=ui.welcome("vi"))  # no copy of the escaped Markdown: see JS
                         copies = gr.Textbox("[]", elem_id="plain-copy", elem_classes=["chidao-hidden"], show_label=False)
                         box = gr.Textbox(placeholder=t["placeholder"], show_label=False, autofocus=True,
                                          submit_btn=True, elem_id="question")
@@ -530,7 +558,8 @@ def build_app(assistant) -> gr.Blocks:
         for event in (remove_name.input, cancel_btn.click):
             event(lambda: (gr.update(visible=False), None, "–"), None, [confirm_row, pending, status],
                   api_visibility="private")
-        app.load(ui.refresh_library, None, [table, f_sources, remove_name], api_visibility="private")
+        app.load(lambda: (*ui.refresh_library(), gr.update(placeholder=ui.welcome("vi"))), None,
+                 [table, f_sources, remove_name, chat], api_visibility="private")
         reindex_btn.click(ui.reindex, None, library_outputs, api_visibility="private")
         relabelled = [(chat_tab, "label", "chat"), (library_tab, "label", "library"), (box, "placeholder", "placeholder"),
                       (filters_box, "label", "filters"), (f_sources, "label", "documents"), (f_kinds, "label", "kinds"),
@@ -541,7 +570,8 @@ def build_app(assistant) -> gr.Blocks:
                       (remove_name, "label", "to_remove"), (cancel_btn, "value", "cancel"),
                       (up, "value", "up"), (down, "value", "down")]
         spec = [(attribute, key) for _, attribute, key in relabelled]
-        lang.change(lambda la: ui.relabel(la, spec), lang, [c for c, _, _ in relabelled], api_visibility="private")
+        lang.change(lambda la: [*ui.relabel(la, spec), gr.update(placeholder=ui.welcome(la))], lang,
+                    [*(c for c, _, _ in relabelled), chat], api_visibility="private")
 
         def ask_api(question: str) -> str:
             """The rendered answer for one question."""
