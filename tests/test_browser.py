@@ -266,3 +266,55 @@ def test_the_empty_chat_welcomes_with_what_the_store_covers(page, assistant):
     page.get_by_text("English", exact=True).click()
     page.locator("#chat").filter(has_text="Welcome").wait_for(timeout=30_000)
     assert "Xin chào" not in page.locator("#chat").inner_text()
+
+
+@pytest.fixture
+def phone(served):
+    """A phone: 390×844, touch."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p, tempfile.TemporaryDirectory() as profile:
+        context = p.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, args=FLAGS,
+                                                       viewport={"width": 390, "height": 844}, is_mobile=True,
+                                                       has_touch=True, device_scale_factor=2)
+        page = context.new_page()
+        page.goto(served)
+        page.locator("#question textarea").wait_for()
+        yield page
+        context.close()
+
+
+def in_view(page, selector: str) -> bool:
+    return page.evaluate("""(s) => { const b = document.querySelector(s).getBoundingClientRect();
+        return b.top >= 0 && b.top < window.innerHeight && b.left >= 0 && b.right <= window.innerWidth + 1; }""", selector)
+
+
+def test_on_a_phone_the_page_opens_at_the_top_and_a_tapped_citation_opens_in_view(phone, assistant):
+    phone.wait_for_timeout(1500)  # past the page's own start-up scripts
+    assert phone.evaluate("window.scrollY") == 0
+    assert in_view(phone, "h1")
+    question = "Ai làm Trưởng Ban Chỉ đạo phát triển du lịch tỉnh?"
+    ask(phone, question, "1370/QĐ-UBND")
+    phone.locator(BOT).last.locator("a[href='#cite-0-1']").first.tap()
+    phone.locator("#citation-panel mark").wait_for(timeout=30_000)
+    phone.wait_for_function("""() => { const b = document.querySelector('#citation-panel mark').getBoundingClientRect();
+        return b.top >= 0 && b.top < window.innerHeight; }""", timeout=10_000)
+    assert phone.locator("#citation-panel mark").inner_text() == assistant.ask(question).citations[0].quote
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    phone.screenshot(path=str(SHOTS / "phone-citation.png"))
+
+
+def test_on_a_phone_the_library_shows_every_field(phone, assistant):
+    phone.get_by_role("tab", name="Thư viện văn bản").click()
+    first = sorted(assistant.store.manifest().documents.values(), key=lambda r: r.source)[0]
+    row = phone.locator("#library-table tbody tr").first
+    row.wait_for()
+    row.scroll_into_view_if_needed()
+    text = row.inner_text()
+    assert first.title in text and first.source in text
+    labels = phone.evaluate("""() => Array.from(document.querySelectorAll('#library-table tbody tr:first-child td'))
+        .map((td) => getComputedStyle(td, '::before').content)""")
+    assert '"Loại: "' in labels and '"Số mục: "' in labels  # each field under its name, a card per document
+    assert in_view(phone, "#library-table tbody tr td.file")  # the last field too: nothing off-screen to the right
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 391  # no sideways scrolling
+    phone.screenshot(path=str(SHOTS / "phone-library.png"))
+

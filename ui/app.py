@@ -49,6 +49,17 @@ CSS = """
 #citation-panel mark, #full-document mark { background: #ffe28a; padding: 0 2px; border-radius: 2px; }
 #citation-panel .ctx, #full-document .doc { white-space: pre-wrap; line-height: 1.5; }
 #full-document .doc { max-height: 520px; overflow-y: auto; border: 1px solid #ddd; padding: 8px; }
+#library-table table { width: 100%; border-collapse: collapse; }
+#library-table th, #library-table td { text-align: left; vertical-align: top; padding: 4px 8px; border-bottom: 1px solid #ddd; }
+#library-table .file { font-size: 0.85em; color: #666; word-break: break-all; }
+/* a phone: each document as a card, its fields one under the other with their names, nothing off-screen */
+@media (max-width: 640px) {
+  #library-table thead { display: none; }
+  #library-table tr, #library-table td { display: block; }
+  #library-table tr { padding: 6px 0; border-bottom: 1px solid #bbb; }
+  #library-table td { border: 0; padding: 1px 0; }
+  #library-table td[data-label]::before { content: attr(data-label) ": "; color: #666; }
+}
 """
 # Inline citation links carry "#cite-<turn>-<n>": a click hands that key to a hidden textbox,
 # whose input event opens the passage. Installed once when the page loads.
@@ -93,8 +104,26 @@ JS = """
     link.textContent = '✓';
     setTimeout(() => { link.textContent = label; }, 1500);
   }, true);
+  // The question box gets the focus on a wide screen, without scrolling: the page opens at its title.
+  // Not on a phone, where focusing would scroll the page down and open the keyboard.
+  if (window.matchMedia('(min-width: 768px)').matches) {
+    const focus = (tries) => {
+      const box = document.querySelector('#question textarea');
+      if (box) box.focus({ preventScroll: true });
+      else if (tries > 0) setTimeout(() => focus(tries - 1), 200);
+    };
+    focus(25);
+  }
 }
 """
+# The opened passage into view: on a phone the panel sits below the whole chat, so a tap on [1] would
+# otherwise change nothing on screen. Only when it is not visible yet, so a desktop page does not jump.
+SCROLL_TO_CITATION = """() => { setTimeout(() => {
+  const mark = document.querySelector('#citation-panel mark');
+  if (!mark) return;
+  const box = mark.getBoundingClientRect();
+  if (box.top < 0 || box.bottom > window.innerHeight) mark.scrollIntoView({block: 'center'});
+}, 300); }"""
 SCROLL_TO_MARK = "() => { setTimeout(() => document.querySelector('#full-document mark')?.scrollIntoView({block: 'center'}), 300); }"
 
 LABELS = {
@@ -118,7 +147,8 @@ LABELS = {
            "warning": "Lưu ý", "copy_answer": "📋 Sao chép câu trả lời", "refs": "Tài liệu tham khảo",
            "pick": "Chọn văn bản cần xoá trong danh sách.", "confirm": "Xác nhận xoá “{title}”", "cancel": "Huỷ",
            "confirm_hint": "Xoá “{title}” ({name}) khỏi kho? Nhấn “Xác nhận xoá” để xoá, “Huỷ” để giữ lại.",
-           "to_remove": "Văn bản cần xoá",
+           "to_remove": "Văn bản cần xoá", "col_title": "Tên văn bản", "col_kind": "Loại", "col_period": "Kỳ",
+           "col_sections": "Số mục", "col_ingested": "Thêm vào kho (UTC)", "col_file": "Tệp",
            "welcome": "**Xin chào!** Trợ lý trả lời câu hỏi về {count} văn bản chỉ đạo, điều hành trong kho ({kinds}){period}. "
                       "Mỗi câu trả lời trích nguyên văn văn bản và ghi rõ nguồn; nhấn vào [1] để xem đoạn gốc.\n\n"
                       "Hãy hỏi một câu cụ thể, ví dụ “Ai làm Trưởng Ban Chỉ đạo phát triển du lịch tỉnh?” hoặc "
@@ -145,7 +175,8 @@ LABELS = {
            "warning": "Note", "copy_answer": "📋 Copy the answer", "refs": "References",
            "pick": "Choose the document to remove in the list.", "confirm": "Confirm: remove “{title}”", "cancel": "Cancel",
            "confirm_hint": "Remove “{title}” ({name}) from the library? Press “Confirm” to remove it, “Cancel” to keep it.",
-           "to_remove": "Document to remove",
+           "to_remove": "Document to remove", "col_title": "Title", "col_kind": "Kind", "col_period": "Period",
+           "col_sections": "Sections", "col_ingested": "Added (UTC)", "col_file": "File",
            "welcome": "**Welcome!** The assistant answers questions about the {count} directives and reports in the library ({kinds}){period}. "
                       "Every answer quotes the documents verbatim and names its source; click [1] to see the passage.\n\n"
                       "Ask one concrete question, e.g. “Who chairs the tourism steering committee?” or "
@@ -368,16 +399,28 @@ class ChatUI:
         return [(kind_label(k, lang), k) for k in KINDS]
 
     # ---- library ------------------------------------------------------------------------
-    def library_rows(self):
-        return [[r.source, r.kind, r.period_label or UNKNOWN_PERIOD["vi"], r.n_sections, r.ingested_at.strftime("%Y-%m-%d %H:%M"), r.title]
-                for r in sorted(self.store.manifest().documents.values(), key=lambda r: r.source)]
+    def library_table(self, lang: str = "vi") -> str:
+        """The documents as an HTML table, title first (escaped: titles come from documents). A table of
+        our own rather than a Dataframe: on a phone its rows become cards (CSS), all columns readable."""
+        t = LABELS[lang]
+        heads = [t["col_title"], t["col_kind"], t["col_period"], t["col_sections"], t["col_ingested"], t["col_file"]]
+        rows = []
+        for r in sorted(self.store.manifest().documents.values(), key=lambda r: r.source):
+            cells = [(r.title, "title"), (kind_label(r.kind, lang), ""), (r.period_label or UNKNOWN_PERIOD[lang], ""),
+                     (str(r.n_sections), ""), (r.ingested_at.strftime("%d/%m/%Y %H:%M"), ""), (r.source, "file")]
+            tds = [f"<td class='{cls}'><b>{html.escape(v)}</b></td>" if cls == "title" else
+                   f"<td class='{cls}' data-label='{html.escape(h)}'>{html.escape(v)}</td>"
+                   for (v, cls), h in zip(cells, heads)]
+            rows.append(f"<tr>{''.join(tds)}</tr>")
+        head = "".join(f"<th>{html.escape(h)}</th>" for h in heads)
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
     def sources(self):
         return sorted(self.store.manifest().documents)
 
     def _library_outputs(self, message):
         sources = self.sources()
-        return (self.library_rows(), message, gr.update(choices=sources, value=[]),
+        return (self.library_table(), message, gr.update(choices=sources, value=[]),
                 gr.update(choices=sources, value=None))
 
     def add_files(self, files, progress=gr.Progress()):
@@ -425,7 +468,7 @@ class ChatUI:
     def refresh_library(self):
         """The library lists as the store is now: on page load, since the page was built at server start."""
         sources = self.sources()
-        return self.library_rows(), gr.update(choices=sources), gr.update(choices=sources, value=None)
+        return self.library_table(), gr.update(choices=sources), gr.update(choices=sources, value=None)
 
     def ask_remove(self, name, lang):
         """The first step of removing: name the document and show the confirm button; nothing changes yet.
@@ -494,7 +537,7 @@ def build_app(assistant) -> gr.Blocks:
                         chat = gr.Chatbot(sanitize_html=True, render_markdown=True, height=520, label="chidao",
                                           elem_id="chat", buttons=[], placeholder=ui.welcome("vi"))  # no copy of the escaped Markdown: see JS
                         copies = gr.Textbox("[]", elem_id="plain-copy", elem_classes=["chidao-hidden"], show_label=False)
-                        box = gr.Textbox(placeholder=t["placeholder"], show_label=False, autofocus=True,
+                        box = gr.Textbox(placeholder=t["placeholder"], show_label=False,
                                          submit_btn=True, elem_id="question")
                         gr.Examples(EXAMPLES, inputs=box)
                         with gr.Accordion(t["filters"], open=False) as filters_box:
@@ -521,8 +564,7 @@ def build_app(assistant) -> gr.Blocks:
                         full = gr.HTML(elem_id="full-document")
                         cite_key = gr.Textbox(elem_id="cite-input", elem_classes=["chidao-hidden"], show_label=False)
             with gr.Tab(t["library"], id="library") as library_tab:
-                table = gr.Dataframe(ui.library_rows(), headers=["source", "kind", "period", "sections", "ingested (UTC)", "title"],
-                                     interactive=False, elem_id="library-table")
+                table = gr.HTML(ui.library_table(), elem_id="library-table")
                 # No file_types filter: Gradio's client would drop other files without a word; the
                 # server refuses them by name instead.
                 upload = gr.File(file_count="multiple", label=t["upload"], elem_id="upload")
@@ -540,7 +582,8 @@ def build_app(assistant) -> gr.Blocks:
         filters = [f_sources, f_kinds, f_from, f_to]
         box.submit(ui.respond_copyable, [box, chat, session, *filters, lang], [box, chat, session, used, briefing, copies],
                    api_visibility="private")
-        cite_key.change(ui.open_citation, [cite_key, session, lang], [panel, selected], api_visibility="private")
+        cite_key.change(ui.open_citation, [cite_key, session, lang], [panel, selected], api_visibility="private").then(
+            None, js=SCROLL_TO_CITATION)
         full_btn.click(ui.open_document, selected, full, api_visibility="private").then(None, js=SCROLL_TO_MARK)
         up.click(lambda c, s, la: ui.feedback("up", c, s, la), [comment, session, lang], [thanks, comment], api_visibility="private")
         down.click(lambda c, s, la: ui.feedback("down", c, s, la), [comment, session, lang], [thanks, comment], api_visibility="private")
