@@ -99,7 +99,7 @@ def test_a_follow_up_question_is_understood_with_the_turn_before(page, assistant
     assert "Hiểu là: Văn bản 2230/QĐ-UBND ban hành ngày nào?" in follow_up
     assert "28/12/2023" in follow_up  # the date of that decision, quoted
     page.screenshot(path=str(SHOTS / "chat-follow-up.png"), full_page=True)
-    page.locator("#chat button[aria-label*='lear']").first.click()
+    page.locator("#chat button[aria-label='Xoá cuộc trò chuyện']").first.click()
     ask(page, "Văn bản này ban hành ngày nào?", "Tài liệu")
     assert "Hiểu là" not in page.locator(BOT).last.inner_text()
 
@@ -223,7 +223,7 @@ def test_the_library_asks_before_deleting_and_is_fresh_after_a_reload(page, assi
         assert name in assistant.store.manifest().documents
         page.locator("#remove-document").click()
         confirm.click()
-        page.locator("#library-status").filter(has_text=name).filter(has_text="removed").wait_for(timeout=30_000)
+        page.locator("#library-status").filter(has_text=name).filter(has_text="Đã xoá").wait_for(timeout=30_000)
         assert name not in assistant.store.manifest().documents
         page.wait_for_function(f"!document.querySelector('#library-table').innerText.includes({name!r})", timeout=30_000)
         page.get_by_role("tab", name="Hỏi đáp").click()
@@ -318,3 +318,57 @@ def test_on_a_phone_the_library_shows_every_field(phone, assistant):
     assert phone.evaluate("document.documentElement.scrollWidth") <= 391  # no sideways scrolling
     phone.screenshot(path=str(SHOTS / "phone-library.png"))
 
+
+ENGLISH_CHROME = ["Examples", "Drop File Here", "Click to Upload", "Use via API", "Built with", "Settings",
+                  "Ask about", "Filters", "Sections used", "Helpful", "Not right", "Cited source", "Welcome",
+                  "Document library", "Remove document", "Add to the library", "Re-index", "Title", "ingested",
+                  "weekly digest", "period unknown", "Upload documents"]
+VIETNAMESE_CHROME = ["Hỏi đáp", "Thư viện văn bản", "Bộ lọc", "Câu hỏi mẫu", "Xin chào", "Thả tệp", "Nhấn để chọn tệp",
+                     "Nhấn vào một trích dẫn", "Mở toàn văn", "Hữu ích", "Chưa đúng", "Tải phiên", "Bản Markdown",
+                     "hỏi đáp văn bản", "Tên văn bản", "Số mục", "bản tin chỉ đạo", "chưa rõ kỳ", "Văn bản cần xoá",
+                     "Thêm vào kho", "Xoá văn bản", "Lập chỉ mục lại", "Tải lên văn bản", "Đặt câu hỏi"]
+
+
+def visible_text(page) -> str:
+    """What the page shows (innerText leaves out hidden tabs), with the placeholders of its text boxes."""
+    return page.evaluate("""() => document.body.innerText + '\\n' +
+        Array.from(document.querySelectorAll('textarea, input')).filter((e) => e.offsetParent)
+             .map((e) => e.placeholder || '').join('\\n')""")
+
+
+def test_every_visible_string_follows_the_language_gradios_own_too(page):
+    for tab in ("Hỏi đáp", "Thư viện văn bản"):
+        page.get_by_role("tab", name=tab).click()
+        page.wait_for_timeout(500)
+        shown = visible_text(page)
+        assert [w for w in ENGLISH_CHROME if w in shown] == [], tab
+    page.locator("#upload").filter(has_text="Thả tệp vào đây").wait_for(timeout=10_000)
+    page.get_by_text("English", exact=True).click()
+    page.get_by_role("tab", name="Ask").wait_for(timeout=30_000)
+    page.locator("#upload").filter(has_text="Drop File Here").wait_for(timeout=10_000, state="attached")
+    for tab in ("Document library", "Ask"):
+        page.get_by_role("tab", name=tab).click()
+        page.wait_for_timeout(500)
+        shown = visible_text(page)
+        assert [w for w in VIETNAMESE_CHROME if w in shown] == [], tab
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "chat-english.png"), full_page=True)
+
+
+def test_dates_as_staff_write_them_and_an_error_keeps_the_question(page):
+    page.get_by_text("English", exact=True).click()
+    page.get_by_role("tab", name="Ask").wait_for(timeout=30_000)
+    page.get_by_text("Filters (applied to the search)").click()
+    page.locator("#date-from input, #date-from textarea").first.fill("31/02/2023")
+    question = "Who chairs the tourism steering committee?"
+    box = page.locator("#question textarea")
+    box.fill(question)
+    box.press("Enter")
+    page.locator(BOT).filter(has_text="is not a date").last.wait_for(timeout=60_000)
+    assert "DD/MM/YYYY" in page.locator(BOT).last.inner_text()
+    assert box.input_value() == question  # not wiped: corrected, not retyped
+    page.locator("#date-from input, #date-from textarea").first.fill("01/08/2023")
+    box.press("Enter")
+    page.locator(BOT).nth(1).locator("a[href^='#cite-'], :text('The documents do not contain')").first.wait_for(
+        state="attached", timeout=90_000)
+    assert "is not a date" not in page.locator(BOT).last.inner_text()

@@ -92,3 +92,16 @@ def test_the_welcome_says_what_the_store_covers_and_how_to_ask():
     assert "3 directives" in en and "(2 weekly digest; 1 report)" in en and "from 07/2020 to 12/2024" in en
     assert "Ask one concrete question" in en
     assert "trống" in ui_over({}).welcome("vi") and "empty" in ui_over({}).welcome("en")
+
+
+def test_the_date_boxes_take_dates_as_staff_write_them():
+    from datetime import date
+    import pytest
+    from assistant.models import QuestionError
+    from ui.app import _parse_day
+    assert _parse_day("01/08/2023") == _parse_day("1/8/2023") == _parse_day("01.08.2023") == date(2023, 8, 1)
+    assert _parse_day("2023-08-01") == date(2023, 8, 1) and _parse_day("  ") is None
+    with pytest.raises(QuestionError, match="không phải là ngày.*DD/MM/YYYY"):
+        _parse_day("31/02/2023", "vi")
+    with pytest.raises(QuestionError, match="is not a date: write it as DD/MM/YYYY"):
+        _parse_day("08/2023", "en")

@@ -27,7 +27,7 @@ from pathlib import Path
 import gradio as gr
 from starlette.middleware import Middleware
 
-from assistant.models import Answer, Filters, QuestionError
+from assistant.models import MAX_QUESTION_CHARS, Answer, Filters, QuestionError
 from store.index import StoreUnavailable
 from store.ingest import SAMPLE_CORPUS, IngestReport, ingest
 from store.lock import StoreBusy
@@ -36,12 +36,12 @@ from store.reader import ReadError
 from store.uploads import keep, stage_upload
 from ui.export import answer_markdown, session_docx
 
-EXAMPLES = [
-    "Ai làm Trưởng Ban Chỉ đạo phát triển du lịch tỉnh?",
-    "Quyết định 2230/QĐ-UBND nói gì?",
-    "Who chairs the tourism steering committee?",
-    "bao nhieu ho ngheo nam 2023",
-]
+EXAMPLES = {
+    "vi": ["Ai làm Trưởng Ban Chỉ đạo phát triển du lịch tỉnh?", "Quyết định 2230/QĐ-UBND nói gì?",
+           "bao nhieu ho ngheo nam 2023", "Tuyến xe buýt Mai Pha - Na Sầm chạy bao nhiêu chuyến mỗi ngày?"],
+    "en": ["Who chairs the tourism steering committee?", "What does Decision 2230/QĐ-UBND say?",
+           "How many poor households were there in 2023?", "How many trips a day does the Mai Pha - Na Sầm bus make?"],
+}
 FOLLOW_UP_TURNS = 3  # earlier answers a follow-up question may refer to
 
 CSS = """
@@ -104,6 +104,17 @@ JS = """
     link.textContent = '✓';
     setTimeout(() => { link.textContent = label; }, 1500);
   }, true);
+  // Gradio's own widget texts ("Drop File Here", "Click to Upload", …) follow Gradio's locale, not the
+  // page's language toggle: set it through changeLocale, the function Gradio's settings page uses, of
+  // Gradio's core module (already loaded: the same module instance). Vietnamese texts: GRADIO_TEXTS.
+  // A component translates its texts when it is drawn: the toggle redraws the upload box (visible off, on).
+  window.chidaoLocale = async (lang) => {
+    document.documentElement.lang = lang;
+    const core = performance.getEntriesByType('resource').map((e) => e.name)
+      .find((name) => /\/assets\/core-[\w-]+\.js$/.test(name));
+    try { if (core) (await import(core)).changeLocale?.(lang); } catch (e) { /* Gradio's texts stay as they are */ }
+  };
+  window.chidaoLocale('vi');
   // The question box gets the focus on a wide screen, without scrolling: the page opens at its title.
   // Not on a phone, where focusing would scroll the page down and open the keyboard.
   if (window.matchMedia('(min-width: 768px)').matches) {
@@ -127,9 +138,20 @@ SCROLL_TO_CITATION = """() => { setTimeout(() => {
 SCROLL_TO_MARK = "() => { setTimeout(() => document.querySelector('#full-document mark')?.scrollIntoView({block: 'center'}), 300); }"
 
 LABELS = {
-    "vi": {"chat": "Hỏi đáp", "library": "Thư viện văn bản", "placeholder": "Đặt câu hỏi về văn bản chỉ đạo…",
+    "vi": {"title": "# chidao — hỏi đáp văn bản chỉ đạo, điều hành\n"
+                    "Mỗi câu trả lời là trích dẫn nguyên văn, đã được kiểm chứng với văn bản gốc.",
+           "examples": "Câu hỏi mẫu", "language": "Ngôn ngữ", "question": "Câu hỏi",
+           "bad_date": "“{value}” không phải là ngày: hãy viết theo dạng DD/MM/YYYY, ví dụ 30/08/2023.",
+           "empty_question": "Câu hỏi đang trống: hãy nhập một câu hỏi, ví dụ “Ai làm Trưởng Ban Chỉ đạo phát triển du lịch tỉnh?”",
+           "long_question": "Câu hỏi dài {n} ký tự, quá giới hạn {limit} ký tự: hãy hỏi ngắn hơn.",
+           "added": "**Đã thêm** {name}: {n} mục", "refused": "**Không thêm được** {what}", "removed": "**Đã xoá** {name}",
+           "reindexed": "{changed} văn bản thay đổi, {unchanged} văn bản giữ nguyên",
+           "not_added_unreachable": "chưa thêm: kho vector không truy cập được; hãy thêm lại khi máy chủ Chroma hoạt động trở lại",
+           "not_added_disk": "chưa thêm: không ghi được kho văn bản trên đĩa (đĩa đầy?); hãy giải phóng dung lượng rồi thêm lại",
+           "not_added": "chưa thêm ({error})",
+           "chat": "Hỏi đáp", "library": "Thư viện văn bản", "placeholder": "Đặt câu hỏi về văn bản chỉ đạo…",
            "filters": "Bộ lọc (áp dụng khi tìm kiếm)", "documents": "Văn bản", "kinds": "Loại văn bản",
-           "from": "Từ ngày (YYYY-MM-DD)", "to": "Đến ngày (YYYY-MM-DD)", "used": "Các mục đã dùng (điểm)",
+           "from": "Từ ngày (DD/MM/YYYY)", "to": "Đến ngày (DD/MM/YYYY)", "used": "Các mục đã dùng (điểm)",
            "comment": "Góp ý (tuỳ chọn)", "copy": "Bản Markdown cho báo cáo", "docx": "Tải phiên hỏi đáp (.docx)",
            "panel": "Nguồn trích dẫn", "full": "Mở toàn văn", "upload": "Tải lên văn bản (.txt, .md, .docx, .pdf, .html)",
            "add": "Thêm vào kho", "remove": "Xoá văn bản", "reindex": "Lập chỉ mục lại",
@@ -155,9 +177,20 @@ LABELS = {
                       "“Quyết định 2230/QĐ-UBND nói gì?”; có thể hỏi tiếp “Văn bản này ban hành ngày nào?”.",
            "period": ", từ {first} đến {last}",
            "empty": "**Xin chào!** Kho văn bản đang trống: hãy thêm văn bản ở thẻ “Thư viện văn bản”."},
-    "en": {"chat": "Ask", "library": "Document library", "placeholder": "Ask about the directives…",
+    "en": {"title": "# chidao — questions and answers on the province's directives\n"
+                    "Answers quote the documents verbatim; every quote is checked against the source.",
+           "examples": "Examples", "language": "Language", "question": "Question",
+           "bad_date": "“{value}” is not a date: write it as DD/MM/YYYY, e.g. 30/08/2023.",
+           "empty_question": "The question is empty: type a question, e.g. “Who chairs the tourism steering committee?”",
+           "long_question": "The question is {n} characters long, over the {limit}-character limit: ask a shorter question.",
+           "added": "**added** {name}: {n} section(s)", "refused": "**refused** {what}", "removed": "**removed** {name}",
+           "reindexed": "{changed} changed, {unchanged} unchanged",
+           "not_added_unreachable": "not added: the vector store is unreachable; add it again once the Chroma server is back",
+           "not_added_disk": "not added: the store on disk could not be written (is the disk full?); free some space and add it again",
+           "not_added": "not added ({error})",
+           "chat": "Ask", "library": "Document library", "placeholder": "Ask about the directives…",
            "filters": "Filters (applied to the search)", "documents": "Documents", "kinds": "Document kinds",
-           "from": "From (YYYY-MM-DD)", "to": "To (YYYY-MM-DD)", "used": "Sections used (scores)",
+           "from": "From (DD/MM/YYYY)", "to": "To (DD/MM/YYYY)", "used": "Sections used (scores)",
            "comment": "Comment (optional)", "copy": "Markdown for a briefing", "docx": "Download the session (.docx)",
            "panel": "Cited source", "full": "Open the whole document", "upload": "Upload documents (.txt, .md, .docx, .pdf, .html)",
            "add": "Add to the library", "remove": "Remove document", "reindex": "Re-index",
@@ -184,6 +217,14 @@ LABELS = {
            "period": ", from {first} to {last}",
            "empty": "**Welcome!** The library is empty: add documents in the “Document library” tab."},
 }
+# Gradio's own widget texts in Vietnamese (Gradio ships no Vietnamese): its translation keys, handed
+# to launch(i18n=…); the page's language toggle switches Gradio's locale to match (JS).
+GRADIO_TEXTS = {"vi": {
+    "upload_text.drop_file": "Thả tệp vào đây", "upload_text.click_to_upload": "Nhấn để chọn tệp", "common.or": "hoặc",
+    "common.clear": "Xoá", "common.remove": "Bỏ", "common.download": "Tải xuống", "common.error": "Lỗi",
+    "common.loading": "Đang tải", "common.empty": "Trống", "common.submit": "Gửi", "common.progress": "Tiến độ",
+    "chatbot.clear": "Xoá cuộc trò chuyện", "chatbot.submit": "Gửi", "file.uploading": "Đang tải lên…",
+}}
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
 COMMENT_MAX = 2000  # characters of a feedback comment
 FEEDBACK_PER_MINUTE = 30  # feedback lines per process: a script cannot grow the log fast
@@ -261,14 +302,22 @@ def _marked(text: str, start: int, end: int) -> str:
     return f"{html.escape(text[:start])}<mark>{html.escape(text[start:end])}</mark>{html.escape(text[end:])}"
 
 
-def _parse_day(value: str | None) -> date | None:
+def _parse_day(value: str | None, lang: str = "vi") -> date | None:
+    """A date box: DD/MM/YYYY as staff write dates (also D/M/YYYY and with dots or dashes), or YYYY-MM-DD."""
     value = (value or "").strip()
     if not value:
         return None
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise QuestionError(f"“{value}” is not a date: write it as YYYY-MM-DD, e.g. 2023-08-30") from None
+        pass
+    day = re.fullmatch(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})", value)
+    try:
+        if day:
+            return date(int(day[3]), int(day[2]), int(day[1]))
+    except ValueError:
+        pass
+    raise QuestionError(LABELS[lang]["bad_date"].format(value=value))
 
 
 class ChatUI:
@@ -291,17 +340,22 @@ class ChatUI:
             filters = None
             if sources or kinds or (date_from or "").strip() or (date_to or "").strip():
                 filters = Filters(sources=sources or None, kinds=kinds or None,
-                                  date_from=_parse_day(date_from), date_to=_parse_day(date_to))
+                                  date_from=_parse_day(date_from, lang), date_to=_parse_day(date_to, lang))
+            # the assistant checks these too, in English: said here in the page's language
+            if not (message or "").strip():
+                raise QuestionError(LABELS[lang]["empty_question"])
+            if len(message) > MAX_QUESTION_CHARS:
+                raise QuestionError(LABELS[lang]["long_question"].format(n=f"{len(message):,}", limit=f"{MAX_QUESTION_CHARS:,}"))
             earlier = [Answer.model_validate(a) for a in (session or [])[-FOLLOW_UP_TURNS:]]
             answer = self.assistant.ask(message, k=8, filters=filters, history=earlier)
-        except QuestionError as e:
+        except QuestionError as e:  # the question goes back into the box, to be corrected rather than retyped
             history[-1] = {"role": "assistant", "content": safe(str(e))}
-            yield "", history, session, gr.update(), gr.update()
+            yield message, history, session, gr.update(), gr.update()
             return
         except Exception as e:  # a lost Chroma server, a full disk: one sentence, not a traceback
             log.error("answering %r: %s: %s", message, type(e).__name__, e, exc_info=e)
             history[-1] = {"role": "assistant", "content": safe(LABELS[lang][failure(e, bool(self.store.chroma_url))])}
-            yield "", history, session, gr.update(), gr.update()
+            yield message, history, session, gr.update(), gr.update()
             return
         session = list(session or []) + [answer.model_dump(mode="json")]
         history[-1] = {"role": "assistant", "content": render(answer, len(session) - 1, copyable=True)}
@@ -418,16 +472,18 @@ class ChatUI:
     def sources(self):
         return sorted(self.store.manifest().documents)
 
-    def _library_outputs(self, message):
+    def _library_outputs(self, message, lang):
         sources = self.sources()
-        return (self.library_table(), message, gr.update(choices=sources, value=[]),
+        return (self.library_table(lang), message, gr.update(choices=sources, value=[]),
                 gr.update(choices=sources, value=None))
 
-    def add_files(self, files, progress=gr.Progress()):
+    def add_files(self, files, lang="en", progress=gr.Progress()):
         """Ingest uploaded files one at a time: a bad one is named with its reason and the rest go on;
-        whatever happens, nothing is left in uploads/.incoming and nothing stored changes for it."""
+        whatever happens, nothing is left in uploads/.incoming and nothing stored changes for it.
+        (The reasons the reader and the store give stay in English: they are theirs.)"""
+        t = LABELS[lang]
         if not files:
-            return self._library_outputs("–")
+            return self._library_outputs("–", lang)
         uploads = self.store.home / "uploads"
         paths = [Path(f if isinstance(f, str) else f.name) for f in files]
         added, refused = [], []
@@ -440,12 +496,12 @@ class ChatUI:
                 if staged.name in report.added + report.updated + report.unchanged:
                     keep(staged)  # only an ingested upload joins the folder: a refused one leaves no copy
                     staged = None
-                added += [f"**added** {safe(n)}: {report.sections[n]} section(s)" for n in report.added + report.updated]
+                added += [t["added"].format(name=safe(n), n=report.sections[n]) for n in report.added + report.updated]
                 refused += report.skipped
             except (ReadError, StoreBusy) as e:
                 refused.append(str(e) if isinstance(e, ReadError) else f"{path.name}: {e}")
             except Exception as e:  # a lost Chroma server, a full disk, a reader bug: this file only
-                refused.append(f"{path.name}: {self._reason(e)}")
+                refused.append(f"{path.name}: {self._reason(e, lang)}")
             finally:
                 if staged is not None:
                     staged.unlink(missing_ok=True)
@@ -453,22 +509,20 @@ class ChatUI:
             self.assistant.warm_structures()
         except Exception as e:  # the next question rebuilds them
             log.error("rebuilding the answering tables: %s", e, exc_info=e)
-        return self._library_outputs("  \n".join(x for x in ("  \n".join(added), self._refusals(refused)) if x) or "–")
+        return self._library_outputs("  \n".join(x for x in ("  \n".join(added), self._refusals(refused, lang)) if x) or "–", lang)
 
-    def _reason(self, e: Exception) -> str:
+    def _reason(self, e: Exception, lang: str) -> str:
         """Why a file could not be added, in one line (the traceback goes to the server log)."""
         log.error("adding an upload: %s: %s", type(e).__name__, e, exc_info=e)
         kind = failure(e, bool(self.store.chroma_url))
-        if kind == "unreachable":
-            return "not added: the vector store is unreachable; add it again once the Chroma server is back"
-        if kind == "disk":
-            return "not added: the store on disk could not be written (is the disk full?); free some space and add it again"
-        return f"not added ({type(e).__name__}: {str(e)[:200]})"
+        if kind in ("unreachable", "disk"):
+            return LABELS[lang][f"not_added_{kind}"]
+        return LABELS[lang]["not_added"].format(error=f"{type(e).__name__}: {str(e)[:200]}")
 
-    def refresh_library(self):
+    def refresh_library(self, lang: str = "vi"):
         """The library lists as the store is now: on page load, since the page was built at server start."""
         sources = self.sources()
-        return self.library_table(), gr.update(choices=sources), gr.update(choices=sources, value=None)
+        return self.library_table(lang), gr.update(choices=sources), gr.update(choices=sources, value=None)
 
     def ask_remove(self, name, lang):
         """The first step of removing: name the document and show the confirm button; nothing changes yet.
@@ -481,22 +535,22 @@ class ChatUI:
         return (t["confirm_hint"].format(title=safe(title), name=safe(name)), gr.update(visible=True),
                 gr.update(value=t["confirm"].format(title=title)), name)
 
-    def remove(self, name):
+    def remove(self, name, lang="en"):
         try:
             removed = bool(name) and self.store.remove_document(name)
         except StoreBusy as e:
-            return self._library_outputs(self._refusals([str(e)]))
+            return self._library_outputs(self._refusals([str(e)], lang), lang)
         if removed:
             (self.store.home / "uploads" / name).unlink(missing_ok=True)
-            return self._library_outputs(f"**removed** {safe(name)}")
-        return self._library_outputs("–")
+            return self._library_outputs(LABELS[lang]["removed"].format(name=safe(name)), lang)
+        return self._library_outputs("–", lang)
 
-    def reindex(self, progress=gr.Progress()):
+    def reindex(self, lang="en", progress=gr.Progress()):
         folders = [SAMPLE_CORPUS] + ([self.store.home / "uploads"] if (self.store.home / "uploads").is_dir() else [])
         report = self._ingest(folders, progress)
         changed = report.added + report.updated
-        return self._library_outputs("  \n".join(x for x in (f"{len(changed)} changed, {len(report.unchanged)} unchanged",
-                                                               self._refusals(report.skipped)) if x))
+        done = LABELS[lang]["reindexed"].format(changed=len(changed), unchanged=len(report.unchanged))
+        return self._library_outputs("  \n".join(x for x in (done, self._refusals(report.skipped, lang)) if x), lang)
 
     def _ingest(self, paths, progress):
         """Ingest with the page's progress bar, then rebuild the answering tables before the next question."""
@@ -510,8 +564,8 @@ class ChatUI:
         return report
 
     @staticmethod
-    def _refusals(lines: list[str]) -> str:
-        return "  \n".join(f"**refused** {safe(x)}" for x in lines)
+    def _refusals(lines: list[str], lang: str) -> str:
+        return "  \n".join(LABELS[lang]["refused"].format(what=safe(x)) for x in lines)
 
     @staticmethod
     def relabel(lang, spec: list[tuple[str, str]]):
@@ -526,10 +580,9 @@ def build_app(assistant) -> gr.Blocks:
         session = gr.State([])
         selected = gr.State(None)
         with gr.Row():
-            gr.Markdown("# chidao — hỏi đáp văn bản chỉ đạo, điều hành\n"
-                        "Mỗi câu trả lời là trích dẫn nguyên văn, đã được kiểm chứng với văn bản gốc. "
-                        "Answers quote the documents verbatim; every quote is checked against the source.")
-            lang = gr.Radio([("Tiếng Việt", "vi"), ("English", "en")], value="vi", show_label=False, scale=0)
+            header = gr.Markdown(t["title"])
+            lang = gr.Radio([("Tiếng Việt", "vi"), ("English", "en")], value="vi", label=t["language"], show_label=False,
+                            scale=0)  # hidden labels are still read out, and Gradio's default is "Radio"
         with gr.Tabs():
             with gr.Tab(t["chat"], id="chat") as chat_tab:
                 with gr.Row():
@@ -537,15 +590,15 @@ def build_app(assistant) -> gr.Blocks:
                         chat = gr.Chatbot(sanitize_html=True, render_markdown=True, height=520, label="chidao",
                                           elem_id="chat", buttons=[], placeholder=ui.welcome("vi"))  # no copy of the escaped Markdown: see JS
                         copies = gr.Textbox("[]", elem_id="plain-copy", elem_classes=["chidao-hidden"], show_label=False)
-                        box = gr.Textbox(placeholder=t["placeholder"], show_label=False,
+                        box = gr.Textbox(placeholder=t["placeholder"], label=t["question"], show_label=False,
                                          submit_btn=True, elem_id="question")
-                        gr.Examples(EXAMPLES, inputs=box)
+                        examples = gr.Examples(EXAMPLES["vi"], inputs=box, label=t["examples"])
                         with gr.Accordion(t["filters"], open=False) as filters_box:
                             with gr.Row():
                                 f_sources = gr.Dropdown(ui.sources(), multiselect=True, label=t["documents"], elem_id="filter-sources")
-                                f_kinds = gr.Dropdown(ui.kind_choices("vi"), multiselect=True, label=t["kinds"])
+                                f_kinds = gr.Dropdown(ui.kind_choices("vi"), multiselect=True, label=t["kinds"], elem_id="filter-kinds")
                             with gr.Row():
-                                f_from = gr.Textbox(label=t["from"])
+                                f_from = gr.Textbox(label=t["from"], elem_id="date-from")
                                 f_to = gr.Textbox(label=t["to"])
                         with gr.Accordion(t["used"], open=False) as used_box:
                             used = gr.Markdown("–", elem_id="used-sections")
@@ -590,12 +643,12 @@ def build_app(assistant) -> gr.Blocks:
         docx_btn.click(ui.export_docx, session, docx_file, api_visibility="private")
         library_outputs = [table, status, f_sources, remove_name]
         # the upload box empties once added: another "add" then sends only files chosen since
-        add_btn.click(ui.add_files, upload, library_outputs, api_visibility="private").then(
+        add_btn.click(ui.add_files, [upload, lang], library_outputs, api_visibility="private").then(
             lambda: None, None, upload, api_visibility="private")
         pending = gr.State(None)  # the document the first step named; the second step removes exactly that one
         remove_btn.click(ui.ask_remove, [remove_name, lang], [status, confirm_row, confirm_btn, pending],
                          api_visibility="private")
-        confirm_btn.click(ui.remove, pending, library_outputs, api_visibility="private").then(
+        confirm_btn.click(ui.remove, [pending, lang], library_outputs, api_visibility="private").then(
             lambda: (gr.update(visible=False), None), None, [confirm_row, pending], api_visibility="private")
         # another choice, or cancel: nothing is pending any more
         for event in (remove_name.input, cancel_btn.click):
@@ -603,18 +656,28 @@ def build_app(assistant) -> gr.Blocks:
                   api_visibility="private")
         app.load(lambda: (*ui.refresh_library(), gr.update(placeholder=ui.welcome("vi"))), None,
                  [table, f_sources, remove_name, chat], api_visibility="private")
-        reindex_btn.click(ui.reindex, None, library_outputs, api_visibility="private")
-        relabelled = [(chat_tab, "label", "chat"), (library_tab, "label", "library"), (box, "placeholder", "placeholder"),
+        reindex_btn.click(ui.reindex, lang, library_outputs, api_visibility="private")
+        relabelled = [(header, "value", "title"), (lang, "label", "language"), (box, "label", "question"), (chat_tab, "label", "chat"), (library_tab, "label", "library"), (box, "placeholder", "placeholder"),
                       (filters_box, "label", "filters"), (f_sources, "label", "documents"), (f_kinds, "label", "kinds"),
                       (f_from, "label", "from"), (f_to, "label", "to"), (used_box, "label", "used"),
                       (comment, "label", "comment"), (briefing, "label", "copy"), (docx_btn, "value", "docx"),
-                      (panel, "label", "panel"), (full_btn, "value", "full"), (upload, "label", "upload"),
+                      (panel, "label", "panel"), (full_btn, "value", "full"),
                       (add_btn, "value", "add"), (remove_btn, "value", "remove"), (reindex_btn, "value", "reindex"),
                       (remove_name, "label", "to_remove"), (cancel_btn, "value", "cancel"),
                       (up, "value", "up"), (down, "value", "down")]
         spec = [(attribute, key) for _, attribute, key in relabelled]
-        lang.change(lambda la: [*ui.relabel(la, spec), gr.update(placeholder=ui.welcome(la))], lang,
-                    [*(c for c, _, _ in relabelled), chat], api_visibility="private")
+
+        def relabel(la, chosen):
+            """Everything the page says in the other language; the upload box hidden, to be drawn again
+            in Gradio's new locale (JS)."""
+            return [*ui.relabel(la, spec), gr.update(label=LABELS[la]["upload"], visible=False), gr.update(placeholder=ui.welcome(la)),
+                    gr.update(samples=[[q] for q in EXAMPLES[la]], label=LABELS[la]["examples"]),
+                    gr.update(choices=ui.kind_choices(la)), ui.library_table(la),
+                    gr.update() if chosen else f"<p>{html.escape(LABELS[la]['no_citation'])}</p>"]
+        lang.change(relabel, [lang, selected], [*(c for c, _, _ in relabelled), upload, chat, examples.dataset, f_kinds, table, panel],
+                    api_visibility="private").then(
+            None, lang, None, js="async (la) => { await window.chidaoLocale?.(la); }").then(
+            lambda: gr.update(visible=True), None, upload, api_visibility="private")
 
         def ask_api(question: str) -> str:
             """The rendered answer for one question."""
@@ -761,5 +824,6 @@ def launch(app: gr.Blocks, host: str = "127.0.0.1", port: int | None = None, sha
     app_kwargs = {"openapi_url": None, "docs_url": None, "redoc_url": None,
                   "middleware": [Middleware(Hardening, throttle=throttle)]}
     return app.launch(server_name=host, server_port=port, share=share, auth=auth, css=CSS, js=JS,
+                      i18n=gr.I18n(**GRADIO_TEXTS), footer_links=[],  # no footer: Gradio's links, in English
                       prevent_thread_lock=not block, quiet=not block, show_error=True, app_kwargs=app_kwargs,
                       max_file_size=f"{int(float(os.environ.get('CHIDAO_MAX_FILE_MB', '50')))}mb")
