@@ -68,8 +68,9 @@ def test_answer_with_clickable_citation_highlighting_the_quoted_span(page, assis
     page.locator("#open-document").click()
     page.locator("#full-document mark").wait_for(timeout=30_000)
     assert page.locator("#full-document mark").inner_text() == expected.quote
-    page.get_by_text("Các mục đã dùng (điểm)").click()
-    assert "000_aaa0102457e11305.txt" in page.locator("#used-sections").inner_text()
+    page.get_by_text("Các mục đã dùng (mức liên quan)").click()
+    used = page.locator("#used-sections").inner_text()
+    assert "000_aaa0102457e11305.txt" in used and "rất liên quan" in used and "0.0" not in used
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "chat-answer.png"), full_page=True)
 
@@ -104,16 +105,31 @@ def test_a_follow_up_question_is_understood_with_the_turn_before(page, assistant
     assert "Hiểu là" not in page.locator(BOT).last.inner_text()
 
 
-def test_feedback_and_briefing_export(page, assistant):
+def test_feedback_per_answer_and_briefing_export(page, assistant):
+    """A thumb under an answer rates that answer, also an earlier one; then the briefing and the .docx."""
     ask(page, "QD 2230/QD-UBND", "2230/QĐ-UBND")
-    assert "2230/QĐ-UBND" in page.locator("#briefing textarea").input_value()
+    ask(page, "Ai làm Trưởng Ban Chỉ đạo phát triển du lịch tỉnh?", "1370/QĐ-UBND")
+    assert "1370/QĐ-UBND" in page.locator("#briefing textarea").input_value()
     feedback = assistant.store.home / "feedback.jsonl"
-    before = feedback.read_text(encoding="utf-8").count("\n") if feedback.exists() else 0
-    page.locator("#thumbs-up").click()
-    page.get_by_text("Đã ghi nhận góp ý.").wait_for(timeout=30_000)
-    lines = feedback.read_text(encoding="utf-8").splitlines()
-    assert len(lines) == before + 1 and json.loads(lines[-1])["rating"] == "up"
-    assert json.loads(lines[-1])["question"] == "QD 2230/QD-UBND"
+
+    def rate(label: str, answer: int, comment: str = "") -> dict:
+        before = feedback.read_text(encoding="utf-8").count("\n") if feedback.exists() else 0
+        page.locator("#comment textarea").fill(comment)
+        page.locator(f"#chat button[aria-label='{label}']").nth(answer).click()  # one pair under each answer
+        page.locator("#thanks").filter(has_text="Đã ghi nhận góp ý.").wait_for(timeout=30_000)
+        deadline = time.monotonic() + 30
+        while True:  # the line is written before the thanks shows, but the thanks may be the earlier one's
+            lines = feedback.read_text(encoding="utf-8").splitlines() if feedback.exists() else []
+            if len(lines) > before or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        assert len(lines) == before + 1
+        page.wait_for_function("document.querySelector('#comment textarea').value === ''", timeout=30_000)
+        return json.loads(lines[-1])
+    first = rate("Hữu ích", 0, "đúng số quyết định")
+    assert (first["question"], first["rating"], first["comment"]) == ("QD 2230/QD-UBND", "up", "đúng số quyết định")
+    second = rate("Chưa đúng", 1)
+    assert (second["question"], second["rating"]) == ("Ai làm Trưởng Ban Chỉ đạo phát triển du lịch tỉnh?", "down")
     page.locator("#docx").click()
     link = page.locator("a[data-testid='download-link'][download$='.docx']").first
     link.wait_for(timeout=30_000)

@@ -105,3 +105,15 @@ def test_the_date_boxes_take_dates_as_staff_write_them():
         _parse_day("31/02/2023", "vi")
     with pytest.raises(QuestionError, match="is not a date: write it as DD/MM/YYYY"):
         _parse_day("08/2023", "en")
+
+
+def test_relevance_is_words_not_fusion_scores():
+    from assistant.models import Retrieved
+    from ui.app import used_sections
+    answer = Answer(question="q", language="vi", answer="…", abstained=True, retrieved=[
+        Retrieved(source="a.txt", section="Mục 1", text="…", score=s) for s in (0.0330, 0.0310, 0.0240, 0.0160)])
+    lines = used_sections(answer).splitlines()
+    assert [line.split(" · ")[0] for line in lines] == ["- ●●● rất liên quan", "- ●●● rất liên quan",
+                                                       "- ●●○ liên quan", "- ●○○ ít liên quan"]
+    assert "0.0" not in used_sections(answer)
+    assert used_sections(answer, "en").splitlines()[2].startswith("- ●●○ relevant ·")

@@ -151,15 +151,16 @@ LABELS = {
            "not_added": "chưa thêm ({error})",
            "chat": "Hỏi đáp", "library": "Thư viện văn bản", "placeholder": "Đặt câu hỏi về văn bản chỉ đạo…",
            "filters": "Bộ lọc (áp dụng khi tìm kiếm)", "documents": "Văn bản", "kinds": "Loại văn bản",
-           "from": "Từ ngày (DD/MM/YYYY)", "to": "Đến ngày (DD/MM/YYYY)", "used": "Các mục đã dùng (điểm)",
-           "comment": "Góp ý (tuỳ chọn)", "copy": "Bản Markdown cho báo cáo", "docx": "Tải phiên hỏi đáp (.docx)",
+           "from": "Từ ngày (DD/MM/YYYY)", "to": "Đến ngày (DD/MM/YYYY)", "used": "Các mục đã dùng (mức liên quan)",
+           "relevance": ("rất liên quan", "liên quan", "ít liên quan"),
+           "comment": "Góp ý (tuỳ chọn): gửi kèm khi bấm 👍 hoặc 👎 dưới một câu trả lời", "copy": "Bản Markdown cho báo cáo", "docx": "Tải phiên hỏi đáp (.docx)",
            "panel": "Nguồn trích dẫn", "full": "Mở toàn văn", "upload": "Tải lên văn bản (.txt, .md, .docx, .pdf, .html)",
            "add": "Thêm vào kho", "remove": "Xoá văn bản", "reindex": "Lập chỉ mục lại",
            "searching": "⏳ Đang tìm trong văn bản…", "citations": "Trích dẫn",
            "closest": "Các mục gần nhất (tham khảo, không phải trích dẫn)",
            "no_citation": "Nhấn vào một trích dẫn [1] trong câu trả lời để xem đoạn văn gốc.",
            "thanks": "Đã ghi nhận góp ý.", "nothing_to_rate": "Chưa có câu trả lời để góp ý.",
-           "up": "Hữu ích", "down": "Chưa đúng", "understood": "Hiểu là",
+           "understood": "Hiểu là",
            "too_long": "Góp ý dài {n} ký tự, quá giới hạn {limit} ký tự: hãy rút gọn rồi gửi lại.",
            "too_many": "Đã nhận quá nhiều góp ý trong một phút: hãy thử lại sau ít phút.",
            "log_full": "Sổ góp ý đã đầy: hãy báo quản trị viên.",
@@ -190,15 +191,16 @@ LABELS = {
            "not_added": "not added ({error})",
            "chat": "Ask", "library": "Document library", "placeholder": "Ask about the directives…",
            "filters": "Filters (applied to the search)", "documents": "Documents", "kinds": "Document kinds",
-           "from": "From (DD/MM/YYYY)", "to": "To (DD/MM/YYYY)", "used": "Sections used (scores)",
-           "comment": "Comment (optional)", "copy": "Markdown for a briefing", "docx": "Download the session (.docx)",
+           "from": "From (DD/MM/YYYY)", "to": "To (DD/MM/YYYY)", "used": "Sections used (relevance)",
+           "relevance": ("very relevant", "relevant", "loosely related"),
+           "comment": "Comment (optional): sent with a 👍 or 👎 under an answer", "copy": "Markdown for a briefing", "docx": "Download the session (.docx)",
            "panel": "Cited source", "full": "Open the whole document", "upload": "Upload documents (.txt, .md, .docx, .pdf, .html)",
            "add": "Add to the library", "remove": "Remove document", "reindex": "Re-index",
            "searching": "⏳ Searching the documents…", "citations": "Citations",
            "closest": "Closest sections (related, not citations)",
            "no_citation": "Click a citation [1] in an answer to see the source passage.",
            "thanks": "Feedback recorded.", "nothing_to_rate": "No answer to rate yet.",
-           "up": "Helpful", "down": "Not right", "understood": "Understood as",
+           "understood": "Understood as",
            "too_long": "The comment is {n} characters, over the {limit}-character limit: shorten it and send again.",
            "too_many": "Too many ratings in the last minute: try again in a few minutes.",
            "log_full": "The feedback log is full: tell the administrator.",
@@ -223,7 +225,8 @@ GRADIO_TEXTS = {"vi": {
     "upload_text.drop_file": "Thả tệp vào đây", "upload_text.click_to_upload": "Nhấn để chọn tệp", "common.or": "hoặc",
     "common.clear": "Xoá", "common.remove": "Bỏ", "common.download": "Tải xuống", "common.error": "Lỗi",
     "common.loading": "Đang tải", "common.empty": "Trống", "common.submit": "Gửi", "common.progress": "Tiến độ",
-    "chatbot.clear": "Xoá cuộc trò chuyện", "chatbot.submit": "Gửi", "file.uploading": "Đang tải lên…",
+    "chatbot.clear": "Xoá cuộc trò chuyện", "chatbot.submit": "Gửi", "chatbot.like": "Hữu ích",
+    "chatbot.dislike": "Chưa đúng", "file.uploading": "Đang tải lên…",
 }}
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
 COMMENT_MAX = 2000  # characters of a feedback comment
@@ -294,8 +297,19 @@ def render(answer: Answer, turn: int = 0, copyable: bool = False) -> str:
     return "\n".join(parts)
 
 
-def used_sections(answer: Answer) -> str:
-    return "\n".join(f"- `{r.score:.4f}` {safe(r.source)} · {safe(r.section)}" for r in answer.retrieved) or "–"
+def relevance(score: float, best: float, lang: str = "vi") -> str:
+    """A section's score in words and dots, next to the best section's: fusion scores (sums of
+    1/(60 + rank), about 0.016–0.05) say only how sections rank, nothing a reader can weigh."""
+    ratio = score / best if best > 0 else 0.0
+    level = 0 if ratio >= 0.9 else 1 if ratio >= 0.7 else 2
+    return f"{'●' * (3 - level)}{'○' * level} {LABELS[lang]['relevance'][level]}"
+
+
+def used_sections(answer: Answer, lang: str | None = None) -> str:
+    best = max((r.score for r in answer.retrieved), default=0.0)
+    lang = lang or answer.language
+    return "\n".join(f"- {relevance(r.score, best, lang)} · {safe(r.source)} · {safe(r.section)}"
+                     for r in answer.retrieved) or "–"
 
 
 def _marked(text: str, start: int, end: int) -> str:
@@ -359,7 +373,7 @@ class ChatUI:
             return
         session = list(session or []) + [answer.model_dump(mode="json")]
         history[-1] = {"role": "assistant", "content": render(answer, len(session) - 1, copyable=True)}
-        yield "", history, session, used_sections(answer), answer_markdown(answer)
+        yield "", history, session, used_sections(answer, lang), answer_markdown(answer)
 
     def respond_copyable(self, *inputs):
         """respond, and with each step the plain text of every answer of the session, by turn, which
@@ -414,18 +428,27 @@ class ChatUI:
         return f"<div class='doc'>{_marked(text, selected['start'], selected['end'])}</div>"
 
     # ---- feedback and export --------------------------------------------------------------
-    def feedback(self, rating, comment, session, lang):
-        """Append one rating of the last answer; refused (nothing written) when the comment is too long,
-        when the process has written FEEDBACK_PER_MINUTE lines in the last minute, or the log is full."""
+    def rate(self, comment, session, lang, like: gr.LikeData):
+        """A thumb under an answer rates that answer: the turn its own links carry ("#copy-<turn>"), so an
+        earlier answer can be rated after later ones. A click that carries no rating records nothing."""
+        found = re.search(r"#copy-(\d+)\)", json.dumps(like.value, ensure_ascii=False))
+        if like.liked is None or like.liked == "" or not found:
+            return gr.update(), gr.update()
+        return self.feedback("up" if like.liked is True else "down", comment, session, lang, int(found[1]))
+
+    def feedback(self, rating, comment, session, lang, turn: int = -1):
+        """Append one rating of the answer of `turn` (the last by default); refused (nothing written) when
+        the comment is too long, when the process has written FEEDBACK_PER_MINUTE lines in the last minute,
+        or the log is full."""
         t = LABELS[lang]
         comment = str(comment or "").strip()
-        if not session:
+        if not session or not -len(session) <= turn < len(session):
             return t["nothing_to_rate"], comment
         if len(comment) > COMMENT_MAX:  # refused, not cut: the box keeps it (not sent back) for its author to shorten
             return t["too_long"].format(n=f"{len(comment):,}", limit=f"{COMMENT_MAX:,}"), gr.update()
         path = self.store.home / "feedback.jsonl"
         limit_mb = float(os.environ.get("CHIDAO_FEEDBACK_MAX_MB", FEEDBACK_LOG_MAX_MB))
-        last = session[-1]
+        last = session[turn]
         line = {"time": datetime.now(timezone.utc).isoformat(timespec="seconds"), "question": last["question"],
                 "answer": last["answer"], "abstained": last["abstained"], "citations": last["citations"],
                 "rating": rating, "comment": comment}
@@ -603,10 +626,8 @@ def build_app(assistant) -> gr.Blocks:
                         with gr.Accordion(t["used"], open=False) as used_box:
                             used = gr.Markdown("–", elem_id="used-sections")
                         with gr.Row():
-                            up = gr.Button(t["up"], scale=0, elem_id="thumbs-up")
-                            down = gr.Button(t["down"], scale=0, elem_id="thumbs-down")
-                            comment = gr.Textbox(label=t["comment"], scale=3)
-                            thanks = gr.Markdown()
+                            comment = gr.Textbox(label=t["comment"], scale=3, elem_id="comment")
+                            thanks = gr.Markdown(elem_id="thanks")
                         briefing = gr.Textbox(label=t["copy"], lines=4, buttons=["copy"], interactive=False,
                                               elem_id="briefing")
                         docx_btn = gr.Button(t["docx"], elem_id="docx")
@@ -638,8 +659,7 @@ def build_app(assistant) -> gr.Blocks:
         cite_key.change(ui.open_citation, [cite_key, session, lang], [panel, selected], api_visibility="private").then(
             None, js=SCROLL_TO_CITATION)
         full_btn.click(ui.open_document, selected, full, api_visibility="private").then(None, js=SCROLL_TO_MARK)
-        up.click(lambda c, s, la: ui.feedback("up", c, s, la), [comment, session, lang], [thanks, comment], api_visibility="private")
-        down.click(lambda c, s, la: ui.feedback("down", c, s, la), [comment, session, lang], [thanks, comment], api_visibility="private")
+        chat.like(ui.rate, [comment, session, lang], [thanks, comment], api_visibility="private")
         docx_btn.click(ui.export_docx, session, docx_file, api_visibility="private")
         library_outputs = [table, status, f_sources, remove_name]
         # the upload box empties once added: another "add" then sends only files chosen since
@@ -664,7 +684,7 @@ def build_app(assistant) -> gr.Blocks:
                       (panel, "label", "panel"), (full_btn, "value", "full"),
                       (add_btn, "value", "add"), (remove_btn, "value", "remove"), (reindex_btn, "value", "reindex"),
                       (remove_name, "label", "to_remove"), (cancel_btn, "value", "cancel"),
-                      (up, "value", "up"), (down, "value", "down")]
+                      ]
         spec = [(attribute, key) for _, attribute, key in relabelled]
 
         def relabel(la, chosen):
