@@ -65,6 +65,7 @@ class Composer:
         self.df = df
         self._tokens: dict[tuple[str, int, int], set[str]] = {}
         self._periods: dict[object, list[Period]] = {}
+        self._stated: dict[str, set[str]] = {}  # section id → the numbers its text states
 
     def idf(self, token: str) -> float:
         return math.log(1 + self.n / (1 + self.df.get(token, 0)))
@@ -258,7 +259,17 @@ class Composer:
             usable = [e for e in usable if e.features.get("type", 0.0) > 0.0]
             if not usable:
                 return [], "type"
+        # "phase 3", "tuyến số 5": a section that never states the number speaks of another one.
+        if stated := answer_types.stated_numbers(query.text):
+            usable = [e for e in usable if stated <= self._numbers_about(e.hit.section)]
+            if not usable:
+                return [], "stated"
         return usable, None
+
+    def _numbers_about(self, section) -> set[str]:
+        if section.id not in self._stated:
+            self._stated[section.id] = answer_types.numbers_in(f"{section.context}\n{section.title}\n{section.text}")
+        return self._stated[section.id]
 
     def choose(self, evidence: list[Evidence], source_text=None, query: Query | None = None) -> list[Evidence]:
         """The best unit (after its lead, when it has one), plus close runners-up: at most 3 units.

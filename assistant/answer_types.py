@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from store.models import KINDS
 from store.vietnamese import find_doc_numbers, fold
 
 # Vietnamese capitals and small letters, spelled out: a range such as À-Ỹ holds both cases.
@@ -56,6 +57,43 @@ def who(text: str, asked: str = "") -> float:
     return 0.7 if any(fold(o) not in asked for o in offices) else 0.0
 
 
+# A post the question names ("Giám đốc Sở Kế hoạch và Đầu tư", "Phó Chủ tịch UBND tỉnh"): the answer must
+# name that post, a deputy's post being another one. A named agency is kept to its first three words
+# ("Sở Kế hoạch", "Sở Tài chính" vs "Sở Tài nguyên"); "tỉnh", "huyện" after a name are not part of it.
+_BASE_ROLE = (r"Chủ tịch|Giám đốc|Trưởng [Bb]an|Tổ trưởng|Chánh Văn phòng|Bí thư|Thủ tướng|Bộ trưởng|Tổng Biên tập"
+              r"|Chỉ huy trưởng|Cục trưởng|Chánh Thanh tra")
+_ASKED_POST = re.compile(rf"(?<!\w)((?:Phó\s+)?)({_BASE_ROLE})\s+({_AGENCY})((?:\s+(?!tỉnh|huyện|thành|xã|phường)[^\W\d_]+)?)")
+
+
+def _post_key(text: str) -> str:
+    return re.sub(r"\s+", " ", fold(text)).replace("uy ban nhan dan", "ubnd")
+
+
+def holds_asked_post(text: str, asked: str) -> bool | None:
+    """Whether `text` names the post `asked` names (True); names that title bare ("… làm Trưởng Ban.",
+    the body being the section's): None; else False — the title nowhere, or only other posts of it:
+    the deputy's, or the same title of another body ("Giám đốc Sở Tài chính" for "Giám đốc Sở Kế
+    hoạch"). None too when `asked` names no post."""
+    verdict = None
+    for deputy, role, agency, more in _ASKED_POST.findall(asked):
+        # "Sở Kế" is the start of a name and takes its next word; "UBND tỉnh" is whole
+        words = (agency + (more if agency.split()[-1][0].isupper() else "")).split()
+        body = _post_key(" ".join(words[:3]))
+        title = re.escape(role).replace(r"\ ", r"\s+")
+        bare = False
+        for m in re.finditer(rf"(?<!\w){title}(?!\w)", text, re.I):
+            same_rank = fold(text[max(0, m.start() - 8):m.start()]).rstrip().endswith("pho") == bool(deputy)
+            after = text[m.end():].lstrip()
+            if _post_key(after).startswith(body):
+                if same_rank:
+                    return True
+            elif same_rank and not after[:1].isupper():  # a capital starts another body's name
+                bare = True
+        if not bare:
+            verdict = False  # only other posts of that title, or the title nowhere: not about that post
+    return verdict
+
+
 def figures(text: str) -> list[tuple[int, int, str | None]]:
     """(start, end, unit word) of each number that is not a date or part of a document number."""
     blocked = [(a, b) for _, a, b in find_doc_numbers(text)] + [(m.start(), m.end()) for m in _DATE.finditer(text)]
@@ -88,8 +126,50 @@ def number(text: str, terms: list[str]) -> float:
     return best
 
 
-def when(text: str) -> float:
-    return 1.0 if _DATE.search(text) else 0.0
+# "Quyết định số 1370/QĐ-UBND, ngày 30/8/2023": the date after a document number is the instrument's own.
+_INSTRUMENT_DATE = re.compile(r"\s*,?\s*(?:ngày\s*)?\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{4}")
+# A question about an instrument (its kind named, in either language, or its issuing or signing)
+# is answered by the instrument's date; a question about an event is not.
+_INSTRUMENT_ASKED = re.compile(r"\b(?:" + "|".join(sorted({re.escape(fold(w)) for kind, pair in KINDS.items() if kind != "text"
+                                                            for w in pair}, key=len, reverse=True))
+                               + r"|ban hanh|issued?|issuance|signed|signing|van ban|document)\b")
+
+
+# Numbers a question states that are not periods, dates, years or document numbers: "giai đoạn 3",
+# "phase 3", "tuyến số 5". A passage about "giai đoạn 1, giai đoạn 2" does not answer about phase 3.
+_STANDALONE = re.compile(r"(?<![\w/.,\-–])\d{1,4}(?![\w/\-–]|[.,]\d)")
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_NOT_STATED = re.compile(rf"\d{{1,2}}\s*/\s*\d{{4}}|(?:thang|quy|ngay|nam|month|quarter|q|week|tuan|{_MONTHS})\s*\d{{1,2}}"
+                         rf"|\d{{1,2}}(?:st|nd|rd|th)?\s*(?:thang|quy|ngay|nam|months?|quarters?|days?|years?|weeks?|tuan"
+                         rf"|{_MONTHS})(?!\w)")  # matched on the folded question
+
+
+def _numbers(text: str, skip: list[tuple[int, int]]) -> set[str]:
+    return {str(int(m.group(0))) for m in _STANDALONE.finditer(text)
+            if not _YEARS.fullmatch(m.group(0)) and not any(a <= m.start() < b for a, b in skip)}
+
+
+def stated_numbers(question: str) -> set[str]:
+    """The numbers a question states as part of what it asks about (see above), as plain integers."""
+    skip = [(a, b) for _, a, b in find_doc_numbers(question)] + [m.span() for m in _DATE.finditer(question)]
+    skip += [m.span() for m in _NOT_STATED.finditer(fold(question))]  # fold keeps an NFC text's offsets
+    return _numbers(question, skip)
+
+
+def numbers_in(text: str) -> set[str]:
+    return _numbers(text, [(a, b) for _, a, b in find_doc_numbers(text)])
+
+
+def when(text: str, asked: str = "") -> float:
+    """1 for a date; a date that only dates a cited instrument answers a question about an
+    instrument, not "when will the ceremony be held?" (0)."""
+    dates = list(_DATE.finditer(text))
+    if not dates:
+        return 0.0
+    if not asked or find_doc_numbers(asked) or _INSTRUMENT_ASKED.search(fold(asked)):
+        return 1.0
+    cited = [(b, m.end()) for _, _, b in find_doc_numbers(text) if (m := _INSTRUMENT_DATE.match(text, b))]
+    return 1.0 if any(not any(a <= d.start() < b for a, b in cited) for d in dates) else 0.0
 
 
 def document(text: str) -> float:
@@ -126,11 +206,13 @@ def carries(qtype: str, text: str, terms: list[str], asked: str = "") -> float |
             return 0.0
         if _ASSIGNMENT_ASKED.search(fold(asked)) and not _ASSIGNMENT.search(text):
             return 0.0
+        if holds_asked_post(text, asked) is False:
+            return 0.0
         return found
     if qtype == "number":
         return number(text, terms)
     if qtype == "date":
-        return when(text)
+        return when(text, asked)
     if qtype == "document":
         return document(text)
     return None

@@ -17,19 +17,24 @@ _EN_WORDS = {"who", "what", "which", "when", "where", "how", "many", "much", "th
 _VI_WORDS = {"ai", "gi", "nao", "bao", "nhieu", "khi", "cua", "la", "cac", "nhung", "duoc", "ve", "cho", "tinh",
              "ngay", "thang", "nam", "co", "khong", "trong", "theo", "lam", "so", "nay", "noi", "dau"}
 
-_SIGNER = re.compile(r"\b(ai ky|nguoi ky|ky boi|ky ten|who signed|signed by|signatory|signature|who signs)\b")
-_WHO = re.compile(r"\b(ai|who|whom|chairs?|heads?|leads?|signed|truong ban|chu tri|to truong|nguoi nao|co quan nao"
-                  r"|don vi nao|so nao|dong chi nao|which (agency|authority|department|body|office|official|unit"
-                  r"|organi[sz]ation|ministry|comrade|vice[ -]chairman|leader|company|newspaper))\b")
-_NUMBER = re.compile(r"\b(bao nhieu|may|how many|how much|number of|so luong|ty le|percent|percentage|rate|total"
-                     r"|tong so|muc|what (share|proportion|volume|value|size|amount|target|minimum|maximum)"
-                     r"|what (is|was|are|were) the (total|amount|value|revenue|turnover|number|rate|share|volume"
-                     r"|output|size|budget|figure))\b")
-_DATE = re.compile(r"\b(khi nao|ngay nao|bao gio|thoi gian|when|what date|which dates?|until|deadline|han"
-                   r"|tu ngay nao|truoc ngay)\b")
-_DOCUMENT = re.compile(r"\b(van ban nao|quyet dinh nao|ke hoach nao|cong van nao|so hieu|so van ban|so may"
-                       r"|which (decision|document|plan|dispatch|letter)|what (decision|document)|instrument"
-                       r"|document number|number of the (decision|document|report|plan|notice|letter))\b")
+# Question words as Vietnamese writes them, with their marks; a question typed without marks is
+# matched folded. A marked question is held to the marks: "Tết Nhân ái" does not ask "ai" (who),
+# "máy" (machine) is not "mấy" (how many).
+_SIGNER = r"\b(ai ký|người ký|ký bởi|ký tên|who signed|signed by|signatory|signature|who signs)\b"
+_WHO = (r"\b(ai|who|whom|chairs?|heads?|leads?|signed|trưởng ban|chủ trì|tổ trưởng|người nào|cơ quan nào"
+        r"|đơn vị nào|sở nào|đồng chí nào|which (agency|authority|department|body|office|official|unit"
+        r"|organi[sz]ation|ministry|comrade|vice[ -]chairman|leader|company|newspaper))\b")
+_NUMBER = (r"\b(bao nhiêu|mấy|how many|how much|number of|số lượng|tỷ lệ|percent|percentage|rate|total"
+           r"|tổng số|mức|what (share|proportion|volume|value|size|amount|target|minimum|maximum)"
+           r"|what (is|was|are|were) (the |[\w'’ -]{1,40}?)(total|amount|value|revenue|turnover|number|rate|share"
+           r"|volume|output|size|budget|figure))\b")
+_DATE = (r"\b(khi nào|ngày nào|bao giờ|thời gian|when|what date|which dates?|until|deadline|hạn"
+         r"|từ ngày nào|trước ngày)\b")
+_DOCUMENT = (r"\b(văn bản nào|quyết định nào|kế hoạch nào|công văn nào|số hiệu|số văn bản|số mấy"
+             r"|which (decision|document|plan|dispatch|letter)|what (decision|document)|instrument"
+             r"|document number|number of the (decision|document|report|plan|notice|letter))\b")
+_ASKS = [(qtype, re.compile(p), re.compile(fold(p))) for qtype, p in
+         [("signer", _SIGNER), ("who", _WHO), ("document", _DOCUMENT), ("number", _NUMBER), ("date", _DATE)]]
 # "Quyết định 2230", "QĐ số 2230", "decision 2230": a number standing for a document.
 _BARE = re.compile(r"\b(?:quyet dinh|qd|cong van|cv|ke hoach|kh|thong bao|tb|nghi quyet|nq|decision|plan|notice|dispatch|document)"
                    r"\s*(?:so\s*:?\s*|no\.?\s*|number\s*)?(\d{2,6})\b")
@@ -49,17 +54,18 @@ def detect_language(text: str) -> Language:
     return "en" if en > vi else "vi"
 
 
-def question_type(folded: str) -> QuestionType:
-    if _SIGNER.search(folded):
-        return "signer"
-    if _WHO.search(folded):
-        return "who"
-    if _DOCUMENT.search(folded):
-        return "document"
-    if _NUMBER.search(folded):
-        return "number"
-    if _DATE.search(folded):
-        return "date"
+def question_type(text: str) -> QuestionType:
+    """The kind of fact asked, by the first question word found (signer, who, document, number,
+    date), else "other". A match on the folded text counts where the question wrote it without
+    marks or with the question word's own marks (fold keeps positions: NFC text, đ → d)."""
+    text = normalize(text).lower()
+    folded = fold(text)
+    aligned = len(folded) == len(text)  # not so for a rare letter that folds into two ("İ")
+    for qtype, marked, plain in _ASKS:
+        for m in plain.finditer(folded):
+            written = text[m.start():m.end()]
+            if not aligned or not _VI_LETTERS.search(written) or marked.fullmatch(written):
+                return qtype
     return "other"
 
 
@@ -90,7 +96,7 @@ def parse_question(question: str, glossary: bool = True) -> Query:
         tokens = [t for phrase in terms + untranslated_words(text) for t in lexical_tokens(phrase)]
     return Query(
         original=question, text=text, search_text=search_text, folded=folded, tokens=tokens,
-        doc_number_keys=keys, bare_numbers=bare, language=language, qtype=question_type(folded),
+        doc_number_keys=keys, bare_numbers=bare, language=language, qtype=question_type(text),
         periods=[(p.start, p.end) for p in question_periods(text)],
     )
 

@@ -16,7 +16,7 @@ from assistant.query import parse_question, question_type
 from assistant.retrieval import Retriever
 from assistant.verify import verified
 from store.index import Store, StoreDamaged
-from store.vietnamese import find_doc_numbers, fold
+from store.vietnamese import find_doc_numbers
 
 CALIBRATION = Path(__file__).resolve().parent.parent / "eval" / "calibration.json"
 DAMAGED = {
@@ -143,7 +143,7 @@ def turn_of(answer: Answer) -> Turn:
     the one its answer found when it asked which instrument; otherwise the earlier question itself."""
     asked = answer.interpreted_question or answer.question
     numbers = _numbers(asked)
-    if not numbers and question_type(fold(asked)) == "document":
+    if not numbers and question_type(asked) == "document":
         numbers = [c.doc_number for c in answer.citations if c.doc_number]
     return Turn(question=asked, doc_numbers=list(dict.fromkeys(numbers)),
                 sections=list(dict.fromkeys(c.section_id for c in answer.citations if c.section_id)))

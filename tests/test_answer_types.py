@@ -57,3 +57,40 @@ def test_every_typed_question_has_a_check_and_the_rest_none():
     from assistant.answer_types import TYPED
     assert all(carries(t, "x", []) is not None for t in TYPED)
     assert carries("other", "x", []) is None
+
+
+def test_a_named_post_is_answered_by_that_post_not_its_deputy_nor_another_agencys():
+    asked = "Giám đốc Sở Kế hoạch và Đầu tư tỉnh Lạng Sơn hiện là ai?"
+    assert carries("who", "Đồng chí Dương Thị Hoan, Phó Giám đốc Sở Kế hoạch và Đầu tư làm thành viên.", [], asked) == 0.0
+    assert carries("who", "Đồng chí Nguyễn Văn An, Giám đốc Sở Tài chính làm Phó Trưởng ban.", [], asked) == 0.0
+    assert carries("who", "Đồng chí Nguyễn Văn An, Giám đốc Sở Kế hoạch và Đầu tư làm Phó Trưởng ban.", [], asked) == 1.0
+    assert carries("who", "Ban Chỉ đạo do đồng chí Phó Chủ tịch UBND tỉnh làm Trưởng ban.", [], asked) == 0.0  # no such title
+    chair = "Chủ tịch UBND tỉnh Lạng Sơn là ai?"
+    assert carries("who", "Đồng chí Đoàn Thanh Sơn, Phó Chủ tịch UBND tỉnh làm Chủ tịch Hội đồng quản lý Quỹ.", [], chair) == 0.0
+    assert carries("who", "Đồng chí Hồ Tiến Thiệu, Chủ tịch Ủy ban nhân dân tỉnh chủ trì phiên họp.", [], chair) == 1.0
+    deputy = "Ai là Phó Chủ tịch UBND tỉnh phụ trách văn hóa?"
+    assert carries("who", "Ban Chỉ đạo do đồng chí Phó Chủ tịch UBND tỉnh phụ trách lĩnh vực văn hóa làm Trưởng ban.", [], deputy) > 0
+    # a question naming no post is not held to one
+    assert carries("who", "Đồng chí Đoàn Thanh Sơn làm Trưởng Ban.", [], "Ai làm Trưởng Ban Chỉ đạo du lịch?") == 1.0
+
+
+def test_the_date_of_a_cited_instrument_answers_a_question_about_the_instrument_not_an_event():
+    cited = "UBND tỉnh Quyết định thành lập Tổ công tác phối hợp tổ chức Lễ khởi công (Quyết định số 1544/QĐ-UBND, ngày 25/8/2023)."
+    assert carries("date", cited, [], "Lễ khởi công dự án dự kiến tổ chức vào ngày nào?") == 0.0
+    assert carries("date", cited, [], "Quyết định thành lập Tổ công tác được ban hành ngày nào?") == 1.0
+    assert carries("date", cited, [], "When was Decision 1544/QĐ-UBND issued?") == 1.0
+    assert carries("date", cited + " Lễ khởi công tổ chức ngày 05/9/2023.", [], "Lễ khởi công tổ chức vào ngày nào?") == 1.0
+    assert carries("date", "Hoàn thành trước ngày 06/8/2020.", [], "Hạn hoàn thành là ngày nào?") == 1.0
+
+
+@pytest.mark.parametrize("question, stated", [
+    ("What years does phase 3 of the lifelong-learning emulation movement cover?", {"3"}),
+    ("Which social networks are named for the 04 channels of the plan?", {"4"}),
+    ("Thu ngan sach thang 1 nam 2023 uoc duoc bao nhieu?", set()),      # a month, folded
+    ("By 31 January 2023, how much had been disbursed?", set()),          # a date
+    ("Kế hoạch 146/KH-UBND giai đoạn 2021-2025 đặt mục tiêu gì?", set()),  # a document number, years
+    ("Còn tháng 2 thì sao?", set()),
+])
+def test_stated_numbers_are_what_the_question_asks_about_not_its_periods(question, stated):
+    from assistant.answer_types import stated_numbers
+    assert stated_numbers(question) == stated

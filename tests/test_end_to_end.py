@@ -113,6 +113,20 @@ def test_a_question_naming_a_period_the_documents_do_not_cover_is_not_answered_f
     assert "02/2023" in february.answer  # says which period it has nothing on
 
 
+def test_near_topic_questions_the_documents_cannot_answer_abstain_and_their_twins_answer(assistant):
+    # a stated number no section states: the movement has phases 1 and 2
+    phase2 = assistant.ask("Phong trào thi đua xây dựng xã hội học tập: giai đoạn 2 từ năm nào đến năm nào?")
+    assert any("2026" in c.quote for c in phase2.citations)
+    assert assistant.ask("Phong trào thi đua xây dựng xã hội học tập: giai đoạn 3 từ năm nào đến năm nào?").abstained
+    # a named post that only its deputy holds in the documents
+    assert assistant.ask("Giám đốc Sở Kế hoạch và Đầu tư tỉnh Lạng Sơn hiện là ai?").abstained
+    deputy = assistant.ask("Phó Giám đốc Sở Kế hoạch và Đầu tư nào tham gia Ban Chỉ đạo hóa đơn điện tử?")
+    assert any("Dương Thị Hoan" in c.quote for c in deputy.citations)
+    # an event's date, when the documents only date the decision that prepares it
+    assert assistant.ask("Lễ khởi công Dự án cửa khẩu thông minh tại cặp cửa khẩu Hữu Nghị - Hữu Nghị Quan "
+                         "dự kiến tổ chức vào ngày nào?").abstained
+
+
 def test_a_filter_that_excludes_the_answer_gives_an_abstention_not_an_unrelated_quote(assistant):
     question = "Kim ngạch xuất nhập khẩu qua địa bàn tháng 01/2023 đạt bao nhiêu?"
     assert any("250 triệu USD" in c.quote for c in assistant.ask(question).citations)

@@ -36,3 +36,15 @@ def test_document_numbers_typed_any_way():
     assert parse_question("Quyết định 2230/QĐ-UBND nói gì?").doc_number_keys == ["2230/qd-ubnd"]
     assert parse_question("Công văn 4280 /VP-KGVX").doc_number_keys == ["4280/vp-kgvx"]
     assert parse_question("quyết định số 2230 nói gì").bare_numbers == ["2230"]
+
+
+def test_a_marked_question_is_held_to_the_marks_of_its_question_words():
+    # "Nhân ái" folds to "nhan ai", "máy" to "may": neither asks who / how many when the marks say so
+    assert parse_question("Chương trình “Tết Nhân ái” được tổ chức vào dịp nào?").qtype == "other"
+    assert parse_question("Tết Nhân ái diễn ra ngày nào?").qtype == "date"
+    assert parse_question("Sở đã mua máy chủ cho trung tâm dữ liệu chưa?").qtype == "other"
+    assert parse_question("Có mấy xã đạt chuẩn nông thôn mới?").qtype == "number"
+    # typed without marks, the folded question words still count — also beside a marked name
+    assert parse_question("ai lam truong ban chi dao du lich?").qtype == "who"
+    assert parse_question("ai lam truong ban chi dao du lich Lạng Sơn?").qtype == "who"
+    assert parse_question("Ai làm Trưởng Ban Chỉ đạo phát triển du lịch tỉnh?").qtype == "who"
