@@ -135,6 +135,18 @@ _INSTRUMENT_ASKED = re.compile(r"\b(?:" + "|".join(sorted({re.escape(fold(w)) fo
                                + r"|ban hanh|issued?|issuance|signed|signing|van ban|document)\b")
 
 
+def when(text: str, asked: str = "") -> float:
+    """1 for a date; a date that only dates a cited instrument answers a question about an
+    instrument, not "when will the ceremony be held?" (0)."""
+    dates = list(_DATE.finditer(text))
+    if not dates:
+        return 0.0
+    if not asked or find_doc_numbers(asked) or _INSTRUMENT_ASKED.search(fold(asked)):
+        return 1.0
+    cited = [(b, m.end()) for _, _, b in find_doc_numbers(text) if (m := _INSTRUMENT_DATE.match(text, b))]
+    return 1.0 if any(not any(a <= d.start() < b for a, b in cited) for d in dates) else 0.0
+
+
 # Numbers a question states that are not periods, dates, years or document numbers: "giai đoạn 3",
 # "phase 3", "tuyến số 5". A passage about "giai đoạn 1, giai đoạn 2" does not answer about phase 3.
 _STANDALONE = re.compile(r"(?<![\w/.,\-–])\d{1,4}(?![\w/\-–]|[.,]\d)")
@@ -158,18 +170,6 @@ def stated_numbers(question: str) -> set[str]:
 
 def numbers_in(text: str) -> set[str]:
     return _numbers(text, [(a, b) for _, a, b in find_doc_numbers(text)])
-
-
-def when(text: str, asked: str = "") -> float:
-    """1 for a date; a date that only dates a cited instrument answers a question about an
-    instrument, not "when will the ceremony be held?" (0)."""
-    dates = list(_DATE.finditer(text))
-    if not dates:
-        return 0.0
-    if not asked or find_doc_numbers(asked) or _INSTRUMENT_ASKED.search(fold(asked)):
-        return 1.0
-    cited = [(b, m.end()) for _, _, b in find_doc_numbers(text) if (m := _INSTRUMENT_DATE.match(text, b))]
-    return 1.0 if any(not any(a <= d.start() < b for a, b in cited) for d in dates) else 0.0
 
 
 def document(text: str) -> float:
