@@ -8,7 +8,9 @@ naming, the way figures and dates are written), not answers to particular questi
 
 from __future__ import annotations
 
+import calendar
 import re
+from functools import lru_cache
 
 from store.models import KINDS
 from store.vietnamese import find_doc_numbers, fold
@@ -69,20 +71,29 @@ def _post_key(text: str) -> str:
     return re.sub(r"\s+", " ", fold(text)).replace("uy ban nhan dan", "ubnd")
 
 
+@lru_cache(maxsize=256)
+def _asked_posts(asked: str) -> tuple[tuple[bool, re.Pattern, str], ...]:
+    """(deputy?, the title as a pattern, the body's folded key) of each post `asked` names: once per
+    question, not once per unit."""
+    posts = []
+    for deputy, role, agency, more in _ASKED_POST.findall(asked):
+        # "Sở Kế" is the start of a name and takes its next word; "UBND tỉnh" is whole
+        words = (agency + (more if agency.split()[-1][0].isupper() else "")).split()
+        title = re.escape(role).replace(r"\ ", r"\s+")
+        posts.append((bool(deputy), re.compile(rf"(?<!\w){title}(?!\w)", re.I), _post_key(" ".join(words[:3]))))
+    return tuple(posts)
+
+
 def holds_asked_post(text: str, asked: str) -> bool | None:
     """Whether `text` names the post `asked` names (True); names that title bare ("… làm Trưởng Ban.",
     the body being the section's): None; else False — the title nowhere, or only other posts of it:
     the deputy's, or the same title of another body ("Giám đốc Sở Tài chính" for "Giám đốc Sở Kế
     hoạch"). None too when `asked` names no post."""
     verdict = None
-    for deputy, role, agency, more in _ASKED_POST.findall(asked):
-        # "Sở Kế" is the start of a name and takes its next word; "UBND tỉnh" is whole
-        words = (agency + (more if agency.split()[-1][0].isupper() else "")).split()
-        body = _post_key(" ".join(words[:3]))
-        title = re.escape(role).replace(r"\ ", r"\s+")
+    for deputy, title, body in _asked_posts(asked):
         bare = False
-        for m in re.finditer(rf"(?<!\w){title}(?!\w)", text, re.I):
-            same_rank = fold(text[max(0, m.start() - 8):m.start()]).rstrip().endswith("pho") == bool(deputy)
+        for m in title.finditer(text):
+            same_rank = fold(text[max(0, m.start() - 8):m.start()]).rstrip().endswith("pho") == deputy
             after = text[m.end():].lstrip()
             if _post_key(after).startswith(body):
                 if same_rank:
@@ -135,13 +146,18 @@ _INSTRUMENT_ASKED = re.compile(r"\b(?:" + "|".join(sorted({re.escape(fold(w)) fo
                                + r"|ban hanh|issued?|issuance|signed|signing|van ban|document)\b")
 
 
+@lru_cache(maxsize=256)
+def _asks_about_an_instrument(asked: str) -> bool:
+    return bool(find_doc_numbers(asked) or _INSTRUMENT_ASKED.search(fold(asked)))
+
+
 def when(text: str, asked: str = "") -> float:
     """1 for a date; a date that only dates a cited instrument answers a question about an
     instrument, not "when will the ceremony be held?" (0)."""
     dates = list(_DATE.finditer(text))
     if not dates:
         return 0.0
-    if not asked or find_doc_numbers(asked) or _INSTRUMENT_ASKED.search(fold(asked)):
+    if not asked or _asks_about_an_instrument(asked):
         return 1.0
     cited = [(b, m.end()) for _, _, b in find_doc_numbers(text) if (m := _INSTRUMENT_DATE.match(text, b))]
     return 1.0 if any(not any(a <= d.start() < b for a, b in cited) for d in dates) else 0.0
@@ -150,7 +166,7 @@ def when(text: str, asked: str = "") -> float:
 # Numbers a question states that are not periods, dates, years or document numbers: "giai đoạn 3",
 # "phase 3", "tuyến số 5". A passage about "giai đoạn 1, giai đoạn 2" does not answer about phase 3.
 _STANDALONE = re.compile(r"(?<![\w/.,\-–])\d{1,4}(?![\w/\-–]|[.,]\d)")
-_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_MONTHS = "|".join(m.lower() for m in calendar.month_name if m)
 _NOT_STATED = re.compile(rf"\d{{1,2}}\s*/\s*\d{{4}}|(?:thang|quy|ngay|nam|month|quarter|q|week|tuan|{_MONTHS})\s*\d{{1,2}}"
                          rf"|\d{{1,2}}(?:st|nd|rd|th)?\s*(?:thang|quy|ngay|nam|months?|quarters?|days?|years?|weeks?|tuan"
                          rf"|{_MONTHS})(?!\w)")  # matched on the folded question
