@@ -136,6 +136,18 @@ def test_feedback_per_answer_and_briefing_export(page, assistant):
     with page.expect_download() as download:
         link.click()
     assert download.value.suggested_filename.endswith(".docx")
+    from docx import Document
+    from ui.export import reference_line
+    first = assistant.ask("QD 2230/QD-UBND", k=8)  # as the chat asked them: the second after the first
+    answers = [first, assistant.ask("Ai làm Trưởng Ban Chỉ đạo phát triển du lịch tỉnh?", k=8, history=[first])]
+    paragraphs = Document(download.value.path()).paragraphs
+    texts = [p.text for p in paragraphs]
+    # one reference list per answer, each starting at [1], naming title, number (date), section
+    assert [t for t in texts if t.startswith("[")] == [f"[{c.n}] {reference_line(c)}" for a in answers for c in a.citations]
+    assert sum(t.startswith("[1] ") for t in texts) == 2  # the second answer's list starts again at [1]
+    assert "1370/QĐ-UBND (30/08/2023)" in reference_line(answers[1].citations[0])
+    assert [p.style.name for p in paragraphs if "List" in p.style.name] == []  # no Word numbering across answers
+    assert all(a.answer.split("\n")[0] in texts for a in answers)  # each answer's lead line ("Theo …:")
 
 
 def test_not_found_state_and_inert_markup(page):

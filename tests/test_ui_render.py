@@ -117,3 +117,38 @@ def test_relevance_is_words_not_fusion_scores():
                                                        "- ●●○ liên quan", "- ●○○ ít liên quan"]
     assert "0.0" not in used_sections(answer)
     assert used_sections(answer, "en").splitlines()[2].startswith("- ●●○ relevant ·")
+
+
+def test_the_docx_briefing_has_one_reference_list_per_answer_restarting_at_1(tmp_path):
+    """Read back with python-docx: each answer keeps its lead line and its quotes; its references are
+    plain paragraphs [1], [2] … (no Word numbered list running on across answers), restarting at [1] for
+    the next answer, each naming the document's title, number, date and section."""
+    from datetime import date
+    from docx import Document
+    from ui.export import session_docx
+
+    def cited(n, quote, number, day, title, section):
+        return Citation(n=n, source=f"{n}_x.txt", section=section, doc_number=number, date=day, quote=quote,
+                        start=0, end=len(quote), document=title)
+    first = Answer(question="Ai làm Trưởng Ban?", language="vi", abstained=False, citations=[
+        cited(1, "Phó Chủ tịch UBND tỉnh làm Trưởng Ban.", "1370/QĐ-UBND", date(2023, 8, 30), "Kiện toàn Ban Chỉ đạo", "Điều 1"),
+        cited(2, "Giám đốc Sở làm Phó trưởng Ban.", "1370/QĐ-UBND", date(2023, 8, 30), "Kiện toàn Ban Chỉ đạo", "Điều 1")],
+        answer="Theo 1370/QĐ-UBND (30/08/2023), Kiện toàn Ban Chỉ đạo — mục “Điều 1”:\n"
+               "“Phó Chủ tịch UBND tỉnh làm Trưởng Ban.” [1]\n“Giám đốc Sở làm Phó trưởng Ban.” [2]")
+    second = Answer(question="Quyết định 2230/QĐ-UBND nói gì?", language="vi", abstained=False, citations=[
+        cited(1, "Ban hành Kế hoạch chuyển đổi số.", "2230/QĐ-UBND", date(2023, 12, 28), "Kế hoạch chuyển đổi số", "Mục 2")],
+        answer="Theo 2230/QĐ-UBND (28/12/2023), Kế hoạch chuyển đổi số — mục “Mục 2”:\n“Ban hành Kế hoạch chuyển đổi số.” [1]")
+    paragraphs = Document(str(session_docx([first, second], tmp_path))).paragraphs
+    texts = [p.text for p in paragraphs]
+    numbered = [p.text for p in paragraphs if "List" in p.style.name or p.paragraph_format.element.pPr is not None
+                and p.paragraph_format.element.pPr.numPr is not None]  # a list style, or Word numbering of its own
+    assert numbered == []
+    refs = [t for t in texts if t.startswith("[")]
+    assert refs == ["[1] Kiện toàn Ban Chỉ đạo · 1370/QĐ-UBND (30/08/2023) · Điều 1",
+                    "[2] Kiện toàn Ban Chỉ đạo · 1370/QĐ-UBND (30/08/2023) · Điều 1",
+                    "[1] Kế hoạch chuyển đổi số · 2230/QĐ-UBND (28/12/2023) · Mục 2"]
+    lead = texts.index("Theo 2230/QĐ-UBND (28/12/2023), Kế hoạch chuyển đổi số — mục “Mục 2”:")  # the lead line
+    assert texts[lead + 1] == "“Ban hành Kế hoạch chuyển đổi số.” [1]" and paragraphs[lead + 1].style.name == "Intense Quote"
+    assert texts.index("Câu hỏi: Ai làm Trưởng Ban?") < texts.index(refs[0]) < texts.index(
+        "Câu hỏi: Quyết định 2230/QĐ-UBND nói gì?") < lead
+    assert texts.count("“Phó Chủ tịch UBND tỉnh làm Trưởng Ban.” [1]") == 1  # each quote once

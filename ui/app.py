@@ -34,7 +34,7 @@ from store.lock import StoreBusy
 from store.models import KINDS, UNKNOWN_PERIOD, kind_label
 from store.reader import ReadError
 from store.uploads import keep, stage_upload
-from ui.export import answer_markdown, session_docx
+from ui.export import answer_markdown, reference_line, session_docx
 
 EXAMPLES = {
     "vi": ["Ai làm Trưởng Ban Chỉ đạo phát triển du lịch tỉnh?", "Quyết định 2230/QĐ-UBND nói gì?",
@@ -251,14 +251,6 @@ def failure(e: Exception, server: bool) -> str:
     if isinstance(e, StoreUnavailable):  # the store's own wrapper: a server that is gone, or a failing disk
         return "unreachable" if server else "disk"
     return "disk" if isinstance(e, OSError) and e.errno == errno.ENOSPC else "internal"
-
-
-def reference_line(c) -> str:
-    """A citation as people name it: document title, number (date), section. The file name and the
-    character offsets are for the citation panel, not for the answer or a briefing."""
-    number, day = c.doc_number, c.date.strftime("%d/%m/%Y") if c.date else None
-    ref = f"{number} ({day})" if number and day else (number or day)
-    return " · ".join(x for x in (c.document or c.source, ref, c.section) if x)
 
 
 def plain(answer: Answer) -> str:

@@ -28,6 +28,29 @@ def reference(c, chars: str) -> str:
     return ", ".join([*c.instrument_ref(), c.section, c.source, f"{chars} {c.start}–{c.end}"])
 
 
+def reference_line(c) -> str:
+    """A citation as people name it: document title, number (date), section. The file name and the
+    character offsets are for the citation panel, not for the answer or a briefing."""
+    number, day = c.doc_number, c.date.strftime("%d/%m/%Y") if c.date else None
+    ref = f"{number} ({day})" if number and day else (number or day)
+    return " · ".join(x for x in (c.document or c.source, ref, c.section) if x)
+
+
+def answer_pieces(answer: Answer) -> list[tuple[str, bool]]:
+    """The answer's own text in order, as (text, is a quote): the lead lines it names its documents
+    with ("Theo …:", "According to …:") and each quote “…” [n], cut at the quotes rather than at line
+    ends (a quote may hold one). A quote the text does not hold is still given, in its place."""
+    pieces, rest = [], answer.answer
+    for c in answer.citations:
+        quoted = f"“{c.quote}” [{c.n}]"
+        before, found, after = rest.partition(quoted)
+        if found:
+            pieces += [(line, False) for line in before.split("\n") if line.strip()]
+            rest = after
+        pieces.append((quoted, True))
+    return pieces + [(line, False) for line in rest.split("\n") if line.strip()]
+
+
 def inert(text: str) -> str:
     """Document or user text for Markdown: `&`, `<`, `>` as entities, so a `<script>` or `<img onerror>`
     in a document is shown, not run, where the briefing is pasted, and renders as the document's exact
@@ -65,12 +88,13 @@ def session_docx(answers: list[Answer], folder: Path | None = None) -> Path:
         if answer.abstained:
             doc.add_paragraph(hq["none"])
             continue
-        for c in answer.citations:
-            p = doc.add_paragraph(style="Intense Quote")
-            p.add_run(f"“{c.quote}” [{c.n}]")
+        for text, quote in answer_pieces(answer):
+            doc.add_paragraph(text, style="Intense Quote" if quote else None)
         doc.add_paragraph(hq["refs"]).runs[0].bold = True
+        # Plain paragraphs numbered by the answer's own [n]: a Word numbered list would run on across
+        # the answers of the session ("1. [1]", then "2. [1]").
         for c in answer.citations:
-            item = doc.add_paragraph(f"[{c.n}] {reference(c, hq['chars'])}", style="List Number")
+            item = doc.add_paragraph(f"[{c.n}] {reference_line(c)}")
             item.runs[0].font.size = Pt(9)
     folder = folder or Path(tempfile.mkdtemp(prefix="chidao-briefing-"))
     path = folder / f"chidao-briefing-{datetime.now():%Y%m%d-%H%M%S}.docx"
