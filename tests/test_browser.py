@@ -150,6 +150,26 @@ def test_feedback_per_answer_and_briefing_export(page, assistant):
     assert all(a.answer.split("\n")[0] in texts for a in answers)  # each answer's lead line ("Theo …:")
 
 
+def test_clearing_the_chat_clears_the_session(page):
+    """The chat's clear button ends the session: nothing of the cleared questions is exported or copied
+    afterwards, and the .docx button says there is nothing to export."""
+    question = "Quyết định 2230/QĐ-UBND nói gì?"
+    ask(page, question, "2230/QĐ-UBND")
+    page.locator(BOT).last.locator("a[href='#cite-0-1']").first.click()
+    page.locator("#citation-panel mark").wait_for(timeout=30_000)
+    page.locator("#docx").click()
+    link = page.locator("a[data-testid='download-link'][download$='.docx']")
+    link.first.wait_for(timeout=30_000)
+    page.locator("#chat button[aria-label='Xoá cuộc trò chuyện']").first.click()
+    page.wait_for_function("document.querySelector('#plain-copy textarea').value === '[]'", timeout=30_000)
+    assert page.locator("#briefing textarea").input_value() == ""
+    assert "2230" not in page.locator("#citation-panel").inner_text()
+    assert link.count() == 0  # the earlier file is gone too
+    page.locator("#docx").click()
+    page.get_by_text("Chưa có câu trả lời nào để xuất").wait_for(timeout=30_000)
+    assert link.count() == 0
+
+
 def test_not_found_state_and_inert_markup(page):
     ask(page, "<img src=x onerror=alert(1)><script>alert(2)</script> What is the population of Hanoi?",
         "The documents do not contain")

@@ -160,6 +160,7 @@ LABELS = {
            "closest": "Các mục gần nhất (tham khảo, không phải trích dẫn)",
            "no_citation": "Nhấn vào một trích dẫn [1] trong câu trả lời để xem đoạn văn gốc.",
            "thanks": "Đã ghi nhận góp ý.", "nothing_to_rate": "Chưa có câu trả lời để góp ý.",
+           "nothing_to_export": "Chưa có câu trả lời nào để xuất: hãy đặt một câu hỏi trước.",
            "understood": "Hiểu là",
            "too_long": "Góp ý dài {n} ký tự, quá giới hạn {limit} ký tự: hãy rút gọn rồi gửi lại.",
            "too_many": "Đã nhận quá nhiều góp ý trong một phút: hãy thử lại sau ít phút.",
@@ -200,6 +201,7 @@ LABELS = {
            "closest": "Closest sections (related, not citations)",
            "no_citation": "Click a citation [1] in an answer to see the source passage.",
            "thanks": "Feedback recorded.", "nothing_to_rate": "No answer to rate yet.",
+           "nothing_to_export": "There is no answer to export yet: ask a question first.",
            "understood": "Understood as",
            "too_long": "The comment is {n} characters, over the {limit}-character limit: shorten it and send again.",
            "too_many": "Too many ratings in the last minute: try again in a few minutes.",
@@ -457,10 +459,20 @@ class ChatUI:
                 f.write(json.dumps(line, ensure_ascii=False) + "\n")
         return t["thanks"], ""
 
-    def export_docx(self, session):
+    def export_docx(self, session, lang="vi"):
         if not session:
+            # said, since the click changes nothing else on screen
+            gr.Info(LABELS[lang]["nothing_to_export"], title=LABELS[lang]["warning"])
             return gr.update(value=None, visible=False)
         return gr.update(value=str(session_docx([Answer.model_validate(a) for a in session])), visible=True)
+
+    @staticmethod
+    def cleared(lang):
+        """The chat's clear button ends the conversation: the session (what the .docx exports and follow-ups
+        refer to), the copy texts, the briefing, the sections used, the citation panel and the document
+        view go with it. Returns them in that order, then the .docx file (hidden)."""
+        return ([], "[]", "", "–", f"<p>{html.escape(LABELS[lang]['no_citation'])}</p>", None, "",
+                gr.update(value=None, visible=False))
 
     @staticmethod
     def kind_choices(lang: str = "vi"):
@@ -652,7 +664,9 @@ def build_app(assistant) -> gr.Blocks:
             None, js=SCROLL_TO_CITATION)
         full_btn.click(ui.open_document, selected, full, api_visibility="private").then(None, js=SCROLL_TO_MARK)
         chat.like(ui.rate, [comment, session, lang], [thanks, comment], api_visibility="private")
-        docx_btn.click(ui.export_docx, session, docx_file, api_visibility="private")
+        docx_btn.click(ui.export_docx, [session, lang], docx_file, api_visibility="private")
+        chat.clear(ui.cleared, lang, [session, copies, briefing, used, panel, selected, full, docx_file],
+                   api_visibility="private")
         library_outputs = [table, status, f_sources, remove_name]
         # the upload box empties once added: another "add" then sends only files chosen since
         add_btn.click(ui.add_files, [upload, lang], library_outputs, api_visibility="private").then(
