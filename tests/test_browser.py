@@ -59,6 +59,7 @@ def test_answer_with_clickable_citation_highlighting_the_quoted_span(page, assis
     question = "Ai làm Trưởng Ban Chỉ đạo phát triển du lịch tỉnh?"
     expected = assistant.ask(question).citations[0]
     ask(page, question, "1370/QĐ-UBND")
+    assert page.locator(BOT).last.inner_text().count(expected.quote) == 1  # quoted once, not again under "Trích dẫn"
     page.locator(BOT).last.locator("a[href='#cite-0-1']").first.click()
     mark = page.locator("#citation-panel mark")
     mark.wait_for(timeout=30_000)

@@ -152,3 +152,18 @@ def test_the_docx_briefing_has_one_reference_list_per_answer_restarting_at_1(tmp
     assert texts.index("Câu hỏi: Ai làm Trưởng Ban?") < texts.index(refs[0]) < texts.index(
         "Câu hỏi: Quyết định 2230/QĐ-UBND nói gì?") < lead
     assert texts.count("“Phó Chủ tịch UBND tỉnh làm Trưởng Ban.” [1]") == 1  # each quote once
+
+
+def test_each_quote_shows_once_in_the_chat():
+    """The answer already quotes the documents; the citation list under it names the sources without
+    quoting them again (only a quote the answer's text does not hold is shown there)."""
+    c = Citation(n=1, source="a.txt", section="Điều 1", doc_number="1370/QĐ-UBND", date="2023-08-30",
+                 quote="Phó Chủ tịch UBND tỉnh làm Trưởng Ban.", start=0, end=38, document="Kiện toàn Ban Chỉ đạo")
+    answer = Answer(question="q", language="vi", abstained=False, citations=[c],
+                    answer="Theo 1370/QĐ-UBND (30/08/2023), Kiện toàn Ban Chỉ đạo — mục “Điều 1”:\n"
+                           "“Phó Chủ tịch UBND tỉnh làm Trưởng Ban.” [1]")
+    quote = safe(c.quote)
+    shown = render(answer, turn=0, copyable=True)
+    assert shown.count(quote) == 1 and shown.index(quote) < shown.index("**Trích dẫn**")
+    assert "Kiện toàn Ban Chỉ đạo · 1370/QĐ\\-UBND \\(30/08/2023\\) · Điều 1" in shown  # the source, still named
+    assert render(answer.model_copy(update={"answer": "…"})).count(quote) == 1  # not in the text: in the list

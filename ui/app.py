@@ -282,7 +282,9 @@ def render(answer: Answer, turn: int = 0, copyable: bool = False) -> str:
     if answer.citations:
         parts.append(f"\n**{t['citations']}**")
         for c in answer.citations:
-            parts.append(f"\n[\\[{c.n}\\]](#cite-{turn}-{c.n}) {safe(reference_line(c))}  \n> {safe(c.quote)}")
+            # the quote is in the answer above: here only where the text does not hold it
+            quote = "" if f"“{c.quote}”" in answer.answer else f"  \n> {safe(c.quote)}"
+            parts.append(f"\n[\\[{c.n}\\]](#cite-{turn}-{c.n}) {safe(reference_line(c))}{quote}")
     elif answer.retrieved:
         parts.append(f"\n**{t['closest']}**")
         parts += [f"\n- {safe(r.source)} · {safe(r.section)}" for r in answer.retrieved[:3]]
