@@ -317,6 +317,29 @@ def test_the_empty_chat_welcomes_with_what_the_store_covers(page, assistant):
     assert "Xin chào" not in page.locator("#chat").inner_text()
 
 
+def test_the_font_has_vietnamese_in_every_weight(page):
+    """Headings, bold and body text are set in the app's font stack (ui/app.py FONT), never in small caps,
+    and each is drawn from one font file of the right weight: a Vietnamese letter missing from the bold
+    file would be taken from another font, which is how "UBND" came out as "UʙND"."""
+    from ui.app import THEME
+    ask(page, "Ai làm Trưởng Ban Chỉ đạo phát triển du lịch tỉnh?", "1370/QĐ-UBND")
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+    stack = [f.strip().strip("'\"") for f in THEME.font.split(",")]
+    for selector in ("h1", f"{BOT} strong", "#docx", f"{BOT} p", "#citation-panel p"):  # 600, 700, 600, 400, 400
+        style = page.evaluate("""(s) => { const c = getComputedStyle(document.querySelector(s));
+            return {family: c.fontFamily, weight: Number(c.fontWeight), variant: c.fontVariant, text: document.querySelector(s).innerText}; }""",
+                              selector)
+        assert [f.strip().strip("'\"") for f in style["family"].split(",")] == stack, selector
+        assert style["variant"] == "normal", selector
+        node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+        used = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+        assert len(used) == 1 and used[0]["isCustomFont"], (selector, style["text"], used)  # the bundled file alone
+        assert used[0]["postScriptName"].endswith("-Bold" if style["weight"] >= 600 else "-Regular"), (selector, used)
+
+
 @pytest.fixture
 def phone(served):
     """A phone: 390×844, touch."""

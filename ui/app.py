@@ -44,6 +44,16 @@ EXAMPLES = {
 }
 FOLLOW_UP_TURNS = 3  # earlier answers a follow-up question may refer to
 
+# Gradio's default theme loads its Source Sans Pro in weights 400 and 600, and the 600 file it ships is a
+# 55-glyph subset (Cyrillic, "A", "B"): bold text took every other letter from a system font and "B" from
+# that subset ("UʙND"). Its 400 and 700 files hold all of Vietnamese; without a 600 face, weight 600 uses
+# the 700 one. Then system fonts that have Vietnamese, should the file not load.
+FONT = (gr.themes.LocalFont("Source Sans Pro", weights=(400, 700)), "Segoe UI", "Roboto", "Noto Sans",
+        "Helvetica Neue", "Arial", "Liberation Sans", "DejaVu Sans", "sans-serif")
+FONT_MONO = (gr.themes.LocalFont("IBM Plex Mono", weights=(400, 700)), "Consolas", "Liberation Mono",
+             "DejaVu Sans Mono", "monospace")  # the same: its 600 file lacks Vietnamese too
+THEME = gr.themes.Default(font=FONT, font_mono=FONT_MONO)
+
 CSS = """
 .chidao-hidden { display: none !important; }
 #citation-panel mark, #full-document mark { background: #ffe28a; padding: 0 2px; border-radius: 2px; }
@@ -851,7 +861,7 @@ def launch(app: gr.Blocks, host: str = "127.0.0.1", port: int | None = None, sha
     throttle = LoginThrottle(window=login_window) if auth else None
     app_kwargs = {"openapi_url": None, "docs_url": None, "redoc_url": None,
                   "middleware": [Middleware(Hardening, throttle=throttle)]}
-    return app.launch(server_name=host, server_port=port, share=share, auth=auth, css=CSS, js=JS,
+    return app.launch(server_name=host, server_port=port, share=share, auth=auth, theme=THEME, css=CSS, js=JS,
                       i18n=gr.I18n(**GRADIO_TEXTS), footer_links=[],  # no footer: Gradio's links, in English
                       prevent_thread_lock=not block, quiet=not block, show_error=True, app_kwargs=app_kwargs,
                       max_file_size=f"{int(float(os.environ.get('CHIDAO_MAX_FILE_MB', '50')))}mb")
