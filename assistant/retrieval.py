@@ -1,5 +1,6 @@
-"""Hybrid retrieval: dense chunks (Chroma) + dense answer units + BM25 (folded syllables and
-bigrams) + exact document numbers, and for a follow-up the sections the turn before was answered from.
+"""Hybrid retrieval: dense chunks (exactly over the vectors embedded Chroma holds, or a Chroma server's
+index) + dense answer units + BM25 (folded syllables and bigrams) + exact document numbers, and for a
+follow-up the sections the turn before was answered from.
 
 Each retriever ranks chunks or units; they are grouped into their sections (the best one counts)
 and the section rankings are fused by weighted reciprocal rank. Filters go into every
@@ -102,6 +103,10 @@ class Retriever:
         total = self.store.count_chunks()
         if total == 0:
             return []
+        if not self.store.chroma_url:  # embedded: exact, not the HNSW graph (see store.index.ChunkIndex)
+            index = self.store.chunk_vectors()
+            return [(m["section_id"], cosine, m["chunk_start"], m["chunk_start"] + length)
+                    for m, cosine, length in index.search(vector, n, self._mask(index, filters))]
         in_force = set(self.store.versions())
         return [
             (m["section_id"], 1.0 - d, m["chunk_start"], m["chunk_start"] + len(doc))
