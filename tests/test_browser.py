@@ -189,13 +189,19 @@ def test_upload_a_document_then_ask_about_it(page, assistant, tmp_path):
         "THÔNG BÁO thử nghiệm\n\nUBND tỉnh giao Sở Nông nghiệp nuôi cá tầm thí điểm tại khu du lịch Mẫu Sơn "
         "với 4.200 con giống trong năm 2025.\n", encoding="utf-8")
     (tmp_path / "anh.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    (tmp_path / "bang_tinh.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
     page.get_by_role("tab", name="Thư viện văn bản").click()
-    page.locator("#upload input[type=file]").set_input_files([str(tmp_path / name), str(tmp_path / "anh.png")])
+    page.locator("#upload input[type=file]").set_input_files(
+        [str(tmp_path / name), str(tmp_path / "anh.png"), str(tmp_path / "bang_tinh.txt")])
     page.wait_for_timeout(500)
     page.locator("#add-documents").click()
     status = page.locator("#library-status")
     status.filter(has_text=name).wait_for(timeout=120_000)
-    assert "anh.png" in status.inner_text()  # refused by name, the rest added
+    said = status.inner_text()
+    assert "anh.png" in said  # refused by name, the rest added
+    # the store's reasons, in the page's language
+    assert "anh.png: loại tệp .png không được hỗ trợ" in said and "bang_tinh.txt: tệp nhị phân" in said
+    assert "binary" not in said and "not a supported type" not in said
     assert name in page.locator("#library-table").inner_text()
     page.screenshot(path=str(SHOTS / "library.png"), full_page=True)
     try:

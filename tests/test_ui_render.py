@@ -167,3 +167,53 @@ def test_each_quote_shows_once_in_the_chat():
     assert shown.count(quote) == 1 and shown.index(quote) < shown.index("**Trích dẫn**")
     assert "Kiện toàn Ban Chỉ đạo · 1370/QĐ\\-UBND \\(30/08/2023\\) · Điều 1" in shown  # the source, still named
     assert render(answer.model_copy(update={"answer": "…"})).count(quote) == 1  # not in the text: in the list
+
+
+def test_store_refusals_are_said_in_vietnamese_on_the_vietnamese_page(tmp_path, fake_embedder):
+    """store/ refuses in English ("x.txt: binary file …"); the Vietnamese page says each reason in
+    Vietnamese, the file name as it is. The lines are the store's own, made by refusing real files, so a
+    reworded message there shows here (it would otherwise reach the page in English)."""
+    import pytest
+    from store.index import Store
+    from store.ingest import ingest
+    from store.lock import StoreBusy, write_lock
+    from store.reader import ReadError, read_document, size_error
+    from store.uploads import stage_upload
+    from ui.app import refusal
+
+    def refused(make) -> str:
+        with pytest.raises((ReadError, StoreBusy)) as e:
+            make()
+        return str(e.value)
+
+    def saved(name: str, data: bytes):
+        (tmp_path / name).write_bytes(data)
+        return tmp_path / name
+    staged = tmp_path / "uploads"
+    lines = [refused(lambda: stage_upload(saved("anh.png", b"\x89PNG\r\n"), "anh.png", staged)),
+             refused(lambda: stage_upload(saved("ghichu", b"x"), "ghichu", staged)),
+             refused(lambda: stage_upload(saved("x.txt", b"x"), "../../x.txt", staged)),
+             str(size_error("lon.txt", 60 * 1024 * 1024)),
+             refused(lambda: read_document(saved("bang.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))))),
+             refused(lambda: read_document(saved("cu.txt", bytes(range(0x80, 0x100)) * 4))),
+             refused(lambda: read_document(saved("rong.txt", b""))),
+             refused(lambda: read_document(saved("trang.txt", "\u200b\u200b".encode()))),
+             refused(lambda: read_document(saved("hong.docx", b"PK not a zip"))),
+             refused(lambda: read_document(saved("hong.pdf", b"%PDF-1.4 broken")))]
+    store = Store(tmp_path / "home")
+    text = "THÔNG BÁO\n\nUBND tỉnh giao Sở Xây dựng sửa 12 cây cầu treo.\n".encode()
+    lines += ingest([saved("mot.txt", text), saved("hai.txt", text)], store, lambda: fake_embedder).skipped
+    with write_lock(store.home, "ingest"):
+        lines.append(refused(lambda: ingest([tmp_path / "mot.txt"], store, lambda: fake_embedder)))
+    assert len(lines) == 12
+    english = (" not ", " is ", " the ", " file", " save", " read", " no ", " content", " stored", " type", " text",
+               " limit", " wait", "binary", "empty")
+    for line in lines:
+        name = line.split(": ")[0]
+        vi = refusal(line, "vi")
+        reason = vi.removeprefix(f"{name}: ")
+        assert reason != line.removeprefix(f"{name}: ") and [w for w in english if w in f" {reason}"] == [], line
+        assert refusal(line, "en") == line  # the English page: as store/ says it
+    assert refusal("bang.txt: binary file (contains NUL bytes), not a text document", "vi") == \
+        "bang.txt: tệp nhị phân (có byte NUL), không phải văn bản"
+    assert refusal("x.txt: a reason nobody knows yet", "vi") == "x.txt: a reason nobody knows yet"  # English, not lost

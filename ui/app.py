@@ -240,6 +240,64 @@ GRADIO_TEXTS = {"vi": {
     "chatbot.clear": "Xoá cuộc trò chuyện", "chatbot.submit": "Gửi", "chatbot.like": "Hữu ích",
     "chatbot.dislike": "Chưa đúng", "file.uploading": "Đang tải lên…",
 }}
+# store/ refuses a file with one English line, "<file>: <reason>" (a ReadError, a line of an ingest report,
+# StoreBusy), and gives no code to translate by: the Vietnamese page says the reasons it knows in Vietnamese,
+# matched by their wording (tests/test_ui_render.py holds them to store/'s real messages); a line it does not
+# know is shown as store/ wrote it.
+REASONS_VI = [
+    (r"a path outside the library folder; upload the file itself",
+     "tên có đường dẫn ra ngoài thư mục thư viện; hãy tải lên chính tệp đó"),
+    (r"no usable file name", "tên tệp không dùng được"),
+    (r"no extension is not a supported type \((?P<types>[^)]*)\)", "tệp không có phần mở rộng; chỉ nhận {types}"),
+    (r"(?P<suffix>\.\S+) is not a supported type \((?P<types>[^)]*)\)", "loại tệp {suffix} không được hỗ trợ (chỉ nhận {types})"),
+    (r"(?P<mb>[\d.]+) MB is over the (?P<limit>[\d.]+) MB limit \(CHIDAO_MAX_FILE_MB\)",
+     "{mb} MB, quá giới hạn {limit} MB (CHIDAO_MAX_FILE_MB)"),
+    (r"over the (?P<limit>[\d.]+) MB limit \(CHIDAO_MAX_FILE_MB\)", "quá giới hạn {limit} MB (CHIDAO_MAX_FILE_MB)"),
+    (r"file name too long \((?P<n>\d+) bytes; at most (?P<limit>\d+)\); rename it",
+     "tên tệp quá dài ({n} byte, tối đa {limit}); hãy đổi tên tệp"),
+    (r"empty file", "tệp rỗng"),
+    (r"no text in it", "tệp không có chữ nào"),
+    (r"no text to index", "không có nội dung nào để lập chỉ mục"),
+    (r"could not be read \((?P<why>[^)]*)\); not stored", "không đọc được ({why}); chưa lưu"),
+    (r"cannot be read \((?P<why>.*)\)", "không đọc được ({why})"),
+    (r"a symbolic link, not followed", "là liên kết tượng trưng (symbolic link), không đọc theo"),
+    (r"binary file \(contains NUL bytes\), not a text document", "tệp nhị phân (có byte NUL), không phải văn bản"),
+    (r"not UTF-8 \(byte (?P<byte>\d+)\) nor Vietnamese Windows-1258/TCVN3/VNI; save it as UTF-8 and ingest again",
+     "không phải UTF-8 (byte {byte}), cũng không phải bảng mã tiếng Việt Windows-1258/TCVN3/VNI; "
+     "hãy lưu lại dạng UTF-8 rồi thêm lại"),
+    (r"starts like (?P<codec>\S+) but byte (?P<byte>\d+) is not; save it as UTF-8",
+     "mở đầu như {codec} nhưng byte {byte} không đúng {codec}; hãy lưu lại dạng UTF-8"),
+    (r"not a readable Word document \((?P<why>[^)]*)\)", "không phải tài liệu Word đọc được ({why})"),
+    (r"not a readable PDF \((?P<why>[^)]*)\)", "không phải tệp PDF đọc được ({why})"),
+    (r"not a readable HTML page \((?P<why>[^)]*)\)", "không phải trang HTML đọc được ({why})"),
+    (r"scanned PDF with no text layer \((?P<n>\d+) page\(s\)\); run OCR on it first",
+     "PDF bản quét, không có lớp chữ ({n} trang); hãy nhận dạng chữ (OCR) trước"),
+    (r"encrypted PDF with a password to open it; save an unprotected copy", "PDF có mật khẩu mở; hãy lưu một bản không khoá"),
+    (r"(?P<n>[\d,]+) pages, more than (?P<limit>[\d,]+); split it", "{n} trang, quá {limit} trang; hãy tách nhỏ"),
+    (r"more than (?P<limit>[\d,]+) characters of text; split it", "hơn {limit} ký tự; hãy tách nhỏ"),
+    (r"same content as (?P<other>.+), not stored twice", "cùng nội dung với {other}, không lưu hai lần"),
+    (r"same file name as (?P<other>.+) \(documents are stored by file name\); rename one",
+     "trùng tên tệp với {other} (văn bản được lưu theo tên tệp); hãy đổi tên một tệp"),
+    (r"could not be sectioned \((?P<why>.*)\); please report it", "không chia được thành mục ({why}); hãy báo lỗi này"),
+    (r"not stored: (?P<why>.+)", "chưa lưu được ({why})"),
+    (r"the store (?P<home>.+) is locked by (?P<holder>.+); wait for it to finish and run the command again",
+     "kho {home} đang bận ({holder}); hãy chờ xong rồi thử lại"),
+]
+REASONS_VI = [(re.compile(rf"(?:(?P<file>.+?): )?{reason}"), vi) for reason, vi in REASONS_VI]
+
+
+def refusal(line: str, lang: str) -> str:
+    """A refusal line of store/ in the page's language: its file name as it is, the reason translated
+    when it is one REASONS_VI knows."""
+    if lang == "vi":
+        for reason, vi in REASONS_VI:
+            if found := reason.fullmatch(line):
+                file = found["file"]
+                said = vi.format(**{k: v for k, v in found.groupdict().items() if k != "file"})
+                return f"{file}: {said}" if file else said
+    return line
+
+
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
 COMMENT_MAX = 2000  # characters of a feedback comment
 FEEDBACK_PER_MINUTE = 30  # feedback lines per process: a script cannot grow the log fast
@@ -519,7 +577,7 @@ class ChatUI:
     def add_files(self, files, lang="en", progress=gr.Progress()):
         """Ingest uploaded files one at a time: a bad one is named with its reason and the rest go on;
         whatever happens, nothing is left in uploads/.incoming and nothing stored changes for it.
-        (The reasons the reader and the store give stay in English: they are theirs.)"""
+        (The reasons the reader and the store give are in English: `refusal` says them in the page's language.)"""
         t = LABELS[lang]
         if not files:
             return self._library_outputs("–", lang)
@@ -604,7 +662,7 @@ class ChatUI:
 
     @staticmethod
     def _refusals(lines: list[str], lang: str) -> str:
-        return "  \n".join(LABELS[lang]["refused"].format(what=safe(x)) for x in lines)
+        return "  \n".join(LABELS[lang]["refused"].format(what=safe(refusal(x, lang))) for x in lines)
 
     @staticmethod
     def relabel(lang, spec: list[tuple[str, str]]):
