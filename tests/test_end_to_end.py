@@ -215,3 +215,15 @@ def test_optional_login_guards_the_app(assistant, monkeypatch):
         assert refused.value.code == 401
     finally:
         app.close()
+
+
+def test_every_english_gold_question_is_answered_in_english(assistant):
+    """An English question gets English words around its quotes ("According to …", "The documents do
+    not say"), never the Vietnamese "Theo …" lead, even when it names "Lạng Sơn" or a Sở."""
+    lines = (json.loads(line) for line in (ROOT / "eval" / "gold.jsonl").read_text(encoding="utf-8").splitlines())
+    english = [q["question"] for q in lines if q.get("lang") == "en"]
+    assert len(english) > 50
+    for question in english:
+        answer = assistant.ask(question)
+        assert answer.language == "en", question
+        assert not answer.answer.startswith("Theo") and not answer.answer.startswith("Tài liệu"), (question, answer.answer)
