@@ -72,8 +72,9 @@ CSS = """
 }
 """
 # Inline citation links carry "#cite-<turn>-<n>": a click hands that key to a hidden textbox,
-# whose input event opens the passage. Installed once when the page loads.
-JS = """
+# whose input event opens the passage. Installed once when the page loads. A raw string: the JavaScript's
+# backslashes (its regular expressions) reach the page as written.
+JS = r"""
 () => {
   document.addEventListener('click', (event) => {
     const link = event.target.closest('a[href^="#cite-"]');
@@ -87,7 +88,7 @@ JS = """
   }, true);
   // "Sao chép" under an answer ("#copy-<turn>") copies that answer as plain text, which the server
   // keeps per turn in #plain-copy. Gradio's own copy button copies the escaped Markdown it renders
-  // ("1370/QĐ\\-UBND"), so it is switched off. Written here, inside the click, because browsers only
+  // ("1370/QĐ\-UBND"), so it is switched off. Written here, inside the click, because browsers only
   // allow clipboard writes during a user gesture; execCommand for pages served over plain http,
   // where navigator.clipboard does not exist.
   document.addEventListener('click', (event) => {
