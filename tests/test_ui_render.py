@@ -73,6 +73,22 @@ def test_the_copy_of_an_answer_is_plain_text_with_a_reference_line():
     assert plain(answer.model_copy(update={"language": "en"})).splitlines()[2] == "References:"
 
 
+def test_the_markdown_briefing_names_documents_as_people_do():
+    """The briefing box: the answer's lead line and quote, references by title, number (date) and
+    section like the copy text and the .docx; no hash file name, no character offsets."""
+    from datetime import date
+    from ui.export import answer_markdown
+    c = Citation(n=1, source="000_aaa0102457e11305.txt", section="Điều 1", doc_number="1370/QĐ-UBND",
+                 date=date(2023, 8, 30), quote="Trưởng Ban.", start=3, end=15,
+                 document="Kiện toàn Ban Chỉ đạo phát triển du lịch tỉnh")
+    answer = Answer(question="Ai làm Trưởng Ban?", language="vi", abstained=False, citations=[c],
+                    answer="Theo Quyết định 1370/QĐ-UBND (30/08/2023):\n“Trưởng Ban.” [1]")
+    md = answer_markdown(answer)
+    assert md.splitlines()[2:4] == ["Theo Quyết định 1370/QĐ-UBND (30/08/2023):", "> “Trưởng Ban.” [1]"]
+    assert "[1] Kiện toàn Ban Chỉ đạo phát triển du lịch tỉnh · 1370/QĐ-UBND (30/08/2023) · Điều 1" in md
+    assert "000_aaa" not in md and "3–15" not in md
+
+
 def test_the_welcome_says_what_the_store_covers_and_how_to_ask():
     from datetime import date
     from types import SimpleNamespace

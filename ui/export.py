@@ -11,9 +11,9 @@ from assistant.models import Answer
 
 HEADINGS = {
     "vi": {"question": "Câu hỏi", "refs": "Tài liệu tham khảo", "none": "Tài liệu không có thông tin.",
-           "title": "Trích dẫn văn bản chỉ đạo, điều hành", "chars": "ký tự", "understood": "hiểu là"},
+           "title": "Trích dẫn văn bản chỉ đạo, điều hành", "understood": "hiểu là"},
     "en": {"question": "Question", "refs": "References", "none": "The documents do not say.",
-           "title": "Quoted directives", "chars": "chars", "understood": "understood as"},
+           "title": "Quoted directives", "understood": "understood as"},
 }
 
 
@@ -22,10 +22,6 @@ def asked(answer: Answer) -> str:
     if not answer.interpreted_question:
         return answer.question
     return f"{answer.question} ({HEADINGS[answer.language]['understood']}: {answer.interpreted_question})"
-
-
-def reference(c, chars: str) -> str:
-    return ", ".join([*c.instrument_ref(), c.section, c.source, f"{chars} {c.start}–{c.end}"])
 
 
 def reference_line(c) -> str:
@@ -60,15 +56,16 @@ def inert(text: str) -> str:
 
 
 def answer_markdown(answer: Answer) -> str:
-    """Paste-ready Markdown: question, quoted answer, numbered references."""
+    """Paste-ready Markdown: question, the answer's lead lines with its quotes, and references as the
+    copy text and the .docx name them (title, number (date), section; no file name or offsets)."""
     h = HEADINGS[answer.language]
     lines = [f"**{h['question']}:** {inert(asked(answer))}", ""]
     if answer.abstained:
         lines.append(h["none"])
     else:
-        lines += [f"> {inert(c.quote)} [{c.n}]" for c in answer.citations]
+        lines += [f"> {inert(text)}" if quote else inert(text) for text, quote in answer_pieces(answer)]
         lines += ["", f"**{h['refs']}**", ""]
-        lines += [f"{c.n}. {inert(reference(c, h['chars']))}" for c in answer.citations]
+        lines += [f"[{c.n}] {inert(reference_line(c))}  " for c in answer.citations]
     return "\n".join(lines)
 
 
