@@ -233,3 +233,36 @@ def test_store_refusals_are_said_in_vietnamese_on_the_vietnamese_page(tmp_path, 
     assert refusal("bang.txt: binary file (contains NUL bytes), not a text document", "vi") == \
         "bang.txt: tệp nhị phân (có byte NUL), không phải văn bản"
     assert refusal("x.txt: a reason nobody knows yet", "vi") == "x.txt: a reason nobody knows yet"  # English, not lost
+
+
+def test_the_safety_limits_and_a_busy_store_are_said_in_vietnamese_too(tmp_path):
+    """The rarer refusals — a zip with too many parts, an HTML page with too many elements, a pipe, the
+    busy store's holder and time — made for real, each said in Vietnamese with its figures."""
+    import os
+    import zipfile
+
+    import pytest
+    from store.extract import HTML_MAX_ELEMENTS, ZIP_MAX_ENTRIES
+    from store.lock import StoreBusy, write_lock
+    from store.reader import ReadError, read_document
+    from ui.app import refusal
+
+    with zipfile.ZipFile(tmp_path / "nhieu.docx", "w") as z:
+        for i in range(ZIP_MAX_ENTRIES + 1):
+            z.writestr(f"p{i}.xml", "")
+    (tmp_path / "lon.html").write_text("<p>" + "<b></b>" * (HTML_MAX_ELEMENTS + 1) + "</p>", encoding="utf-8")
+    os.mkfifo(tmp_path / "ong.txt")
+    lines = []
+    for name in ("nhieu.docx", "lon.html", "ong.txt"):
+        with pytest.raises(ReadError) as e:
+            read_document(tmp_path / name)
+        lines.append(str(e.value))
+    with write_lock(tmp_path, "ingest"), pytest.raises(StoreBusy) as e:
+        with write_lock(tmp_path, "remove"):
+            pass
+    lines.append(str(e.value))
+    said = [refusal(line, "vi") for line in lines]
+    assert said[0] == f"nhieu.docx: chứa {ZIP_MAX_ENTRIES + 1:,} tệp, quá {ZIP_MAX_ENTRIES:,} tệp; không đọc"
+    assert said[1].startswith(f"lon.html: hơn {HTML_MAX_ELEMENTS:,} phần tử HTML; không đọc")
+    assert said[2] == "ong.txt: không phải tệp thường (thiết bị, pipe hay socket); không đọc"
+    assert "đang bận (chidao ingest, pid" in said[3] and ", từ " in said[3] and "since" not in said[3]

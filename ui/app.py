@@ -281,8 +281,27 @@ REASONS_VI = [
      "trùng tên tệp với {other} (văn bản được lưu theo tên tệp); hãy đổi tên một tệp"),
     (r"could not be sectioned \((?P<why>.*)\); please report it", "không chia được thành mục ({why}); hãy báo lỗi này"),
     (r"not stored: (?P<why>.+)", "chưa lưu được ({why})"),
+    (r"the store (?P<home>.+) is locked by (?P<holder>.+?) \(pid (?P<pid>\d+), since (?P<since>[\d:]+)\); "
+     r"wait for it to finish and run the command again",
+     "kho {home} đang bận ({holder}, pid {pid}, từ {since}); hãy chờ xong rồi thử lại"),
     (r"the store (?P<home>.+) is locked by (?P<holder>.+); wait for it to finish and run the command again",
      "kho {home} đang bận ({holder}); hãy chờ xong rồi thử lại"),
+    # the limits that keep a hostile file from exhausting the machine (store/extract.py, store/reader.py)
+    (r"holds (?P<n>[\d,]+) files, more than (?P<limit>[\d,]+); not read", "chứa {n} tệp, quá {limit} tệp; không đọc"),
+    (r"expands to more than (?P<mb>\d+) MB uncompressed; not read", "giải nén ra hơn {mb} MB; không đọc"),
+    (r"more than (?P<n>[\d,]+) XML elements; not read", "hơn {n} phần tử XML; không đọc"),
+    (r"more than (?P<n>[\d,]+) HTML elements; not read \(save its text as \.txt\)",
+     "hơn {n} phần tử HTML; không đọc (hãy lưu phần chữ thành tệp .txt)"),
+    (r"beyond the HTML parser's limits \((?P<why>.*)\); not read \(save its text as \.txt\)",
+     "vượt giới hạn của trình phân tích HTML ({why}); không đọc (hãy lưu phần chữ thành tệp .txt)"),
+    (r"over a safety limit of the PDF reader \((?P<why>.*)\); not read",
+     "vượt giới hạn an toàn của trình đọc PDF ({why}); không đọc"),
+    (r"AES-encrypted PDF and the cryptography package is missing; pip install cryptography",
+     "PDF mã hoá AES nhưng thiếu gói cryptography; hãy cài: pip install cryptography"),
+    (r"not a regular file \(a device, pipe or socket\); not read", "không phải tệp thường (thiết bị, pipe hay socket); không đọc"),
+    (r"changed size while read \((?P<listed>\d+) bytes listed, (?P<read>\d+) read\); not read, try again once it is complete",
+     "đổi kích thước trong khi đọc ({listed} byte theo danh mục, đọc được {read}); chưa đọc, hãy thử lại khi tệp đã xong"),
+    (r"lexical index: not rebuilt yet: (?P<why>.+)", "chỉ mục từ khoá: chưa dựng lại ({why})"),
 ]
 REASONS_VI = [(re.compile(rf"(?:(?P<file>.+?): )?{reason}"), vi) for reason, vi in REASONS_VI]
 
