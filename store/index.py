@@ -384,12 +384,7 @@ class Store:
         def load() -> ChunkIndex:
             in_force = set(self.versions())
             metadatas, lengths, vectors = [], [], []
-            with self.chroma("read the chunks"):
-                total = self.collection.count()
-            for offset in range(0, total, 10_000):
-                with self.chroma("read the chunk vectors"):
-                    page = self.collection.get(include=["metadatas", "documents", "embeddings"],
-                                               limit=10_000, offset=offset)
+            for page in self.chunk_pages(["metadatas", "documents", "embeddings"]):
                 keep = [i for i, m in enumerate(page["metadatas"]) if m["version"] in in_force]
                 metadatas += [page["metadatas"][i] for i in keep]
                 lengths += [len(page["documents"][i]) for i in keep]
@@ -455,14 +450,18 @@ class Store:
             for i in range(0, len(stale), 4096):
                 self.collection.delete(ids=stale[i:i + 4096])
 
-    def chunk_metadata(self, documents: bool = False):
-        """(id, metadata) — or (id, metadata, text) — of every chunk in Chroma, paged."""
-        include = ["metadatas", "documents"] if documents else ["metadatas"]
+    def chunk_pages(self, include: list[str]):
+        """Every chunk in Chroma, as Chroma's `get` results of 10,000 chunks each."""
         with self.chroma("read the chunks"):
             total = self.collection.count()
         for offset in range(0, total, 10_000):
             with self.chroma("read the chunks"):
                 page = self.collection.get(include=include, limit=10_000, offset=offset)
+            yield page
+
+    def chunk_metadata(self, documents: bool = False):
+        """(id, metadata) — or (id, metadata, text) — of every chunk in Chroma, paged."""
+        for page in self.chunk_pages(["metadatas", "documents"] if documents else ["metadatas"]):
             if documents:
                 yield from zip(page["ids"], page["metadatas"], page["documents"])
             else:
@@ -557,7 +556,25 @@ class Store:
         self.manifest_path.unlink(missing_ok=True)
 
 
-class ChunkIndex:
+def _top(scores: np.ndarray, k: int) -> np.ndarray:
+    """The rows of the k highest scores, best first: O(n) to find them, then a sort of the k."""
+    k = min(k, len(scores))
+    top = np.argpartition(-scores, k - 1)[:k]
+    return top[np.argsort(-scores[top])]
+
+
+class ChunkColumns:
+    """The chunk metadata the filters read, as columns (assistant.retrieval masks them)."""
+
+    def __init__(self, metadatas: list[dict]):
+        self.metadatas = metadatas
+        self.source = np.array([m["source"] for m in metadatas])
+        self.kind = np.array([m["kind"] for m in metadatas])
+        self.period_start = np.array([m["period_start"] for m in metadatas], dtype=np.int64)
+        self.period_end = np.array([m["period_end"] for m in metadatas], dtype=np.int64)
+
+
+class ChunkIndex(ChunkColumns):
     """Every chunk vector of an embedded store as one matrix, searched by an exact product.
 
     Embedded Chroma's HNSW graph (1.5.9) missed chunks added in the same process: the 4 chunks of a
@@ -567,14 +584,10 @@ class ChunkIndex:
     server keeps its own index."""
 
     def __init__(self, metadatas: list[dict], lengths: list[int], vectors: np.ndarray):
-        self.metadatas = metadatas
+        super().__init__(metadatas)
         self.lengths = lengths
         norms = np.linalg.norm(vectors, axis=1, keepdims=True) if len(vectors) else 1.0
         self.vectors = vectors / np.where(norms == 0, 1.0, norms)
-        self.source = np.array([m["source"] for m in metadatas])
-        self.kind = np.array([m["kind"] for m in metadatas])
-        self.period_start = np.array([m["period_start"] for m in metadatas], dtype=np.int64)
-        self.period_end = np.array([m["period_end"] for m in metadatas], dtype=np.int64)
 
     def search(self, vector: np.ndarray, n: int, mask: np.ndarray | None = None) -> list[tuple[dict, float, int]]:
         """(metadata, cosine, text length) of the n chunks nearest to `vector` that `mask` allows."""
@@ -583,10 +596,7 @@ class ChunkIndex:
         scores = self.vectors @ (vector / (np.linalg.norm(vector) or 1.0))
         if mask is not None:
             scores = np.where(mask, scores, -np.inf)
-        k = min(n, len(scores))
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return [(self.metadatas[i], float(scores[i]), self.lengths[i]) for i in top if np.isfinite(scores[i])]
+        return [(self.metadatas[i], float(scores[i]), self.lengths[i]) for i in _top(scores, n) if np.isfinite(scores[i])]
 
 
 class UnitIndex:
@@ -635,19 +645,15 @@ class UnitIndex:
         return list(out.items())
 
 
-class LexicalIndex:
+class LexicalIndex(ChunkColumns):
     """BM25 (bm25s) over folded syllables and bigrams of each chunk and its section title."""
 
     def __init__(self, retriever, ids: list[str], metadatas: list[dict], fingerprint: str):
+        super().__init__(metadatas)
         self.retriever = retriever
         self.ids = ids
-        self.metadatas = metadatas
         self.fingerprint = fingerprint
         self.vocab = retriever.vocab_dict if retriever is not None else {}
-        self.kind = np.array([m["kind"] for m in metadatas])
-        self.source = np.array([m["source"] for m in metadatas])
-        self.period_start = np.array([m["period_start"] for m in metadatas], dtype=np.int64)
-        self.period_end = np.array([m["period_end"] for m in metadatas], dtype=np.int64)
 
     @classmethod
     def load_or_build(cls, store: Store) -> "LexicalIndex":
@@ -700,10 +706,7 @@ class LexicalIndex:
         scores = self.retriever.get_scores(tokens)
         if mask is not None:
             scores = np.where(mask, scores, 0.0)
-        k = min(k, len(scores))
-        top = np.argpartition(-scores, k - 1)[:k]  # O(n), then sort only the k
-        top = top[np.argsort(-scores[top])]
-        return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
+        return [(self.ids[i], float(scores[i])) for i in _top(scores, k) if scores[i] > 0]
 
 
 def doc_number_index(sections: dict[str, Section]) -> dict[str, list[str]]:
