@@ -34,7 +34,7 @@ from store.lock import StoreBusy
 from store.models import KINDS, UNKNOWN_PERIOD, kind_label
 from store.reader import ReadError
 from store.uploads import keep, stage_upload
-from ui.export import answer_markdown, reference_line, session_docx
+from ui.export import HEADINGS, answer_markdown, reference_line, references, session_docx
 
 EXAMPLES = {
     "vi": ["Ai làm Trưởng Ban Chỉ đạo phát triển du lịch tỉnh?", "Quyết định 2230/QĐ-UBND nói gì?",
@@ -179,7 +179,7 @@ LABELS = {
            "unreachable": "Kho vector không truy cập được; hãy thử lại sau ít phút, nếu vẫn lỗi hãy báo quản trị viên kiểm tra máy chủ Chroma.",
            "disk": "Kho văn bản trên đĩa không đọc/ghi được (có thể đĩa đã đầy); hãy báo quản trị viên.",
            "internal": "Có lỗi khi trả lời câu hỏi này; chi tiết đã được ghi vào nhật ký của máy chủ.",
-           "warning": "Lưu ý", "copy_answer": "📋 Sao chép câu trả lời", "refs": "Tài liệu tham khảo",
+           "warning": "Lưu ý", "copy_answer": "📋 Sao chép câu trả lời",
            "pick": "Chọn văn bản cần xoá trong danh sách.", "confirm": "Xác nhận xoá “{title}”", "cancel": "Huỷ",
            "confirm_hint": "Xoá “{title}” ({name}) khỏi kho? Nhấn “Xác nhận xoá” để xoá, “Huỷ” để giữ lại.",
            "to_remove": "Văn bản cần xoá", "col_title": "Tên văn bản", "col_kind": "Loại", "col_period": "Kỳ",
@@ -220,7 +220,7 @@ LABELS = {
            "unreachable": "The vector store is unreachable; try again in a few minutes, and if it persists ask the administrator to check the Chroma server.",
            "disk": "The store on disk could not be read or written (the disk may be full); tell the administrator.",
            "internal": "Something went wrong while answering this question; the details are in the server log.",
-           "warning": "Note", "copy_answer": "📋 Copy the answer", "refs": "References",
+           "warning": "Note", "copy_answer": "📋 Copy the answer",
            "pick": "Choose the document to remove in the list.", "confirm": "Confirm: remove “{title}”", "cancel": "Cancel",
            "confirm_hint": "Remove “{title}” ({name}) from the library? Press “Confirm” to remove it, “Cancel” to keep it.",
            "to_remove": "Document to remove", "col_title": "Title", "col_kind": "Kind", "col_period": "Period",
@@ -351,7 +351,7 @@ def plain(answer: Answer) -> str:
     lines.append(answer.answer)
     lines += [f"{t['warning']}: {w}" for w in answer.warnings]
     if answer.citations:
-        lines += ["", f"{t['refs']}:"] + [f"[{c.n}] {reference_line(c)}" for c in answer.citations]
+        lines += ["", f"{HEADINGS[answer.language]['refs']}:", *references(answer)]
     return "\n".join(lines)
 
 

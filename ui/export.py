@@ -32,6 +32,11 @@ def reference_line(c) -> str:
     return " · ".join(x for x in (c.document or c.source, ref, c.section) if x)
 
 
+def references(answer: Answer) -> list[str]:
+    """"[n] title · number (date) · section" for each citation: the copy text, the Markdown and the .docx."""
+    return [f"[{c.n}] {reference_line(c)}" for c in answer.citations]
+
+
 def answer_pieces(answer: Answer) -> list[tuple[str, bool]]:
     """The answer's own text in order, as (text, is a quote): the lead lines it names its documents
     with ("Theo …:", "According to …:") and each quote “…” [n], cut at the quotes rather than at line
@@ -65,7 +70,7 @@ def answer_markdown(answer: Answer) -> str:
     else:
         lines += [f"> {inert(text)}" if quote else inert(text) for text, quote in answer_pieces(answer)]
         lines += ["", f"**{h['refs']}**", ""]
-        lines += [f"[{c.n}] {inert(reference_line(c))}  " for c in answer.citations]
+        lines += [f"{inert(line)}  " for line in references(answer)]
     return "\n".join(lines)
 
 
@@ -90,9 +95,8 @@ def session_docx(answers: list[Answer], folder: Path | None = None) -> Path:
         doc.add_paragraph(hq["refs"]).runs[0].bold = True
         # Plain paragraphs numbered by the answer's own [n]: a Word numbered list would run on across
         # the answers of the session ("1. [1]", then "2. [1]").
-        for c in answer.citations:
-            item = doc.add_paragraph(f"[{c.n}] {reference_line(c)}")
-            item.runs[0].font.size = Pt(9)
+        for line in references(answer):
+            doc.add_paragraph(line).runs[0].font.size = Pt(9)
     folder = folder or Path(tempfile.mkdtemp(prefix="chidao-briefing-"))
     path = folder / f"chidao-briefing-{datetime.now():%Y%m%d-%H%M%S}.docx"
     doc.save(path)
