@@ -34,8 +34,18 @@ from store.vietnamese import doc_number_key, fold, lexical_tokens, syllables
 
 WEIGHTS_FILE = Path(__file__).resolve().parent / "unit_weights.json"
 FEATURES = ("dense", "coverage", "residual", "type", "rank", "period", "docnum", "length", "heading", "lead")
-DEFAULT_WEIGHTS = {"dense": 1.0, "coverage": 0.3, "residual": 0.3, "type": 0.15, "rank": 0.1, "period": 0.15,
-                   "docnum": 0.3, "length": -0.03, "heading": -0.2, "lead": 0.0}
+DEFAULT_WEIGHTS = {
+    "dense": 1.0,
+    "coverage": 0.3,
+    "residual": 0.3,
+    "type": 0.15,
+    "rank": 0.1,
+    "period": 0.15,
+    "docnum": 0.3,
+    "length": -0.03,
+    "heading": -0.2,
+    "lead": 0.0,
+}
 TOP_SECTIONS = 5  # sections whose units are ranked: the same five that hit@5 counts
 MAX_QUOTES = 3
 _QUESTION_WORDS = set(
@@ -82,7 +92,11 @@ class Composer:
         unigrams = set(terms)
         bigrams = {f"{a}_{b}" for a, b in zip(terms, terms[1:])}
         uni = sum(self.idf(t) for t in unigrams if t in s) / sum(self.idf(t) for t in unigrams)
-        bi = sum(self.idf(b) for b in bigrams if b in s) / sum(self.idf(b) for b in bigrams) if bigrams else uni
+        bi = (
+            sum(self.idf(b) for b in bigrams if b in s) / sum(self.idf(b) for b in bigrams)
+            if bigrams
+            else uni
+        )
         return 0.5 * uni + 0.5 * bi
 
     @staticmethod
@@ -111,6 +125,7 @@ class Composer:
 
         def rel(q: Period, periods: list[Period]) -> str:
             return relation(q, periods, whole)
+
         own = self._periods_of(unit_key, matched, hit.section.source)
         if any(rel(q, own) == "match" for q in asked):
             return 1.0
@@ -133,8 +148,14 @@ class Composer:
             return 0.5
         return -1.0 if context and all(rel(q, context) in ("other", "none") for q in asked) else 0.0
 
-    def evidence(self, query: Query, hits: list[Hit], source_text, unit_scores: np.ndarray | None = None,
-                 top_sections: int = TOP_SECTIONS) -> list[Evidence]:
+    def evidence(
+        self,
+        query: Query,
+        hits: list[Hit],
+        source_text,
+        unit_scores: np.ndarray | None = None,
+        top_sections: int = TOP_SECTIONS,
+    ) -> list[Evidence]:
         """Every answer unit of the top sections, scored, best first. `unit_scores`: the question's
         cosine to every unit of `self.units` (UnitIndex.scores)."""
         if not hits:
@@ -147,9 +168,21 @@ class Composer:
                 text = source_text(block.section.source)
                 start, end = block.section.spans[0].start, block.section.spans[-1].end
                 quote = text[start:end]
-                return [Evidence(hit=block, start=start, end=end, quote=quote, score=1.0, kind="signature",
-                                 features={"type": answer_types.who(quote), "dense": 1.0,
-                                           "period": self.period_fit(query, block, (block.section.id, start, end), quote)})]
+                return [
+                    Evidence(
+                        hit=block,
+                        start=start,
+                        end=end,
+                        quote=quote,
+                        score=1.0,
+                        kind="signature",
+                        features={
+                            "type": answer_types.who(quote),
+                            "dense": 1.0,
+                            "period": self.period_fit(query, block, (block.section.id, start, end), quote),
+                        },
+                    )
+                ]
         terms = self._terms(query)
         w = self.weights
         found: list[Evidence] = []
@@ -167,7 +200,7 @@ class Composer:
             title = set(syllables(s.title))
             residual = [t for t in terms if t not in title]
             for unit, cosine in zip(units, dense):
-                quote = text[unit.start:unit.end]
+                quote = text[unit.start : unit.end]
                 matched = unit.matched_text(text)
                 key = (s.id, unit.start, unit.end)
                 coverage = self._coverage(terms, matched, key)
@@ -184,16 +217,28 @@ class Composer:
                     "heading": float(_is_heading(s, unit, quote) or s.path == OVERVIEW),
                     "lead": float(unit.lead_start is not None),
                 }
-                found.append(Evidence(hit=hit, start=unit.start, end=unit.end, quote=quote, kind=unit.kind,
-                                      lead_start=unit.lead_start, lead_end=unit.lead_end,
-                                      score=sum(w[k] * f[k] for k in FEATURES), features=f))
+                found.append(
+                    Evidence(
+                        hit=hit,
+                        start=unit.start,
+                        end=unit.end,
+                        quote=quote,
+                        kind=unit.kind,
+                        lead_start=unit.lead_start,
+                        lead_end=unit.lead_end,
+                        score=sum(w[k] * f[k] for k in FEATURES),
+                        features=f,
+                    )
+                )
         return sorted(found, key=lambda e: e.score, reverse=True)
 
     @staticmethod
     def _names(hit: Hit, query: Query) -> bool:
         """The section is about, or names, an instrument the question names."""
         s = hit.section
-        return any(query.names(doc_number_key(n)) for n in ([s.instrument] if s.instrument else []) + s.doc_numbers)
+        return any(
+            query.names(doc_number_key(n)) for n in ([s.instrument] if s.instrument else []) + s.doc_numbers
+        )
 
     def _signs(self, hit: Hit, query: Query) -> bool:
         """A signature block answers "who signed X" only when X is its own document."""
@@ -202,8 +247,9 @@ class Composer:
         record = self.records.get(hit.section.source)
         return bool(record and record.number) and query.names(doc_number_key(record.number))
 
-    def decide(self, query: Query, hits: list[Hit], evidence: list[Evidence],
-               baseline: float = 0.0) -> tuple[list[Evidence], float, str | None]:
+    def decide(
+        self, query: Query, hits: list[Hit], evidence: list[Evidence], baseline: float = 0.0
+    ) -> tuple[list[Evidence], float, str | None]:
         """The evidence an answer may use (best first), the strength to compare with the calibrated
         threshold, and why not to answer whatever the strength: "period" (only other periods are
         spoken of), "type" (nothing carries the asked kind of fact), "number" (the asked instrument
@@ -228,7 +274,9 @@ class Composer:
     def exact(query: Query, hits: list[Hit]) -> bool:
         return any(h.exact_number for h in hits[:3]) and bool(query.doc_number_keys or query.bare_numbers)
 
-    def usable(self, query: Query, hits: list[Hit], evidence: list[Evidence]) -> tuple[list[Evidence], str | None]:
+    def usable(
+        self, query: Query, hits: list[Hit], evidence: list[Evidence]
+    ) -> tuple[list[Evidence], str | None]:
         """The candidates an answer may quote, whatever the weights: about the asked period (or not
         about another) and carrying the asked type of fact."""
         if not hits or not evidence:
@@ -240,8 +288,12 @@ class Composer:
         if exact:
             # A question naming an instrument is answered from the sections about it (or naming it);
             # a signature block signs only its own document.
-            about = [e for e in usable if self._names(e.hit, query)
-                     and (e.hit.section.path != SIGNATURE or self._signs(e.hit, query))]
+            about = [
+                e
+                for e in usable
+                if self._names(e.hit, query)
+                and (e.hit.section.path != SIGNATURE or self._signs(e.hit, query))
+            ]
             usable = about or usable
         if query.qtype in ("number", "other"):
             # "Số: 240/KH-UBND" or the dateline names the instrument the question is about; it says
@@ -268,10 +320,14 @@ class Composer:
 
     def _numbers_about(self, section) -> set[str]:
         if section.id not in self._stated:
-            self._stated[section.id] = answer_types.numbers_in(f"{section.context}\n{section.title}\n{section.text}")
+            self._stated[section.id] = answer_types.numbers_in(
+                f"{section.context}\n{section.title}\n{section.text}"
+            )
         return self._stated[section.id]
 
-    def choose(self, evidence: list[Evidence], source_text=None, query: Query | None = None) -> list[Evidence]:
+    def choose(
+        self, evidence: list[Evidence], source_text=None, query: Query | None = None
+    ) -> list[Evidence]:
         """The best unit (after its lead, when it has one), plus close runners-up: at most 3 units.
 
         A runner-up from another section must be nearly as strong as the best: a neighbouring
@@ -285,29 +341,62 @@ class Composer:
         if query is not None and len(query.periods) > 1:
             for period in query.periods[:MAX_QUOTES]:
                 alone = query.model_copy(update={"periods": [period]})
-                about = [e for e in evidence
-                         if self.period_fit(alone, e.hit, (e.hit.section.id, e.start, e.end), e.quote) > 0]
+                about = [
+                    e
+                    for e in evidence
+                    if self.period_fit(alone, e.hit, (e.hit.section.id, e.start, e.end), e.quote) > 0
+                ]
                 # "9 tháng năm 2023" is answered by a nine-month figure, not by January's.
                 asked = Period(*period)
-                whole = [e for e in about if any(
-                    p.overlaps(asked) and 2 * p.days >= asked.days
-                    for p in self._periods_of((e.hit.section.id, e.start, e.end), e.quote, e.hit.section.source))]
+                whole = [
+                    e
+                    for e in about
+                    if any(
+                        p.overlaps(asked) and 2 * p.days >= asked.days
+                        for p in self._periods_of(
+                            (e.hit.section.id, e.start, e.end), e.quote, e.hit.section.source
+                        )
+                    )
+                ]
                 best = (whole or about or [None])[0]
-                if best is not None and len(chosen) < MAX_QUOTES and not any(_overlap(best, c) for c in chosen):
+                if (
+                    best is not None
+                    and len(chosen) < MAX_QUOTES
+                    and not any(_overlap(best, c) for c in chosen)
+                ):
                     chosen.append(best)
-        if top.lead_start is not None and source_text is not None and not (top.start <= top.lead_start < top.end):
+        if (
+            top.lead_start is not None
+            and source_text is not None
+            and not (top.start <= top.lead_start < top.end)
+        ):
             text = source_text(top.hit.section.source)
-            chosen.insert(0, top.model_copy(update={"start": top.lead_start, "end": top.lead_end, "kind": "lead",
-                                                    "quote": text[top.lead_start:top.lead_end]}))
+            chosen.insert(
+                0,
+                top.model_copy(
+                    update={
+                        "start": top.lead_start,
+                        "end": top.lead_end,
+                        "kind": "lead",
+                        "quote": text[top.lead_start : top.lead_end],
+                    }
+                ),
+            )
         for e in evidence[1:]:
             if len(chosen) >= MAX_QUOTES:
                 break
             if any(_overlap(e, c) for c in chosen):
                 continue
             same_section = e.hit.section.id == top.hit.section.id
-            adjacent = same_section and any(0 <= e.start - c.end <= 3 or 0 <= c.start - e.end <= 3 for c in chosen)
+            adjacent = same_section and any(
+                0 <= e.start - c.end <= 3 or 0 <= c.start - e.end <= 3 for c in chosen
+            )
             gap = top.score - e.score
-            if (adjacent and gap <= 0.06) or (same_section and gap <= 0.03) or (not same_section and gap <= 0.01):
+            if (
+                (adjacent and gap <= 0.06)
+                or (same_section and gap <= 0.03)
+                or (not same_section and gap <= 0.01)
+            ):
                 chosen.append(e)
         order = list(dict.fromkeys(e.hit.section.id for e in chosen))
         return sorted(chosen, key=lambda e: (order.index(e.hit.section.id), e.start))
@@ -320,8 +409,15 @@ class Composer:
         if when is None and record and record.period_start and record.period_start == record.period_end:
             when = record.period_start  # a notice's meeting date
         return Citation(
-            n=n, source=s.source, section=f"{s.path} — {s.title}" if s.title != s.path else s.path, section_id=s.id,
-            doc_number=number, date=when, quote=e.quote, start=e.start, end=e.end,
+            n=n,
+            source=s.source,
+            section=f"{s.path} — {s.title}" if s.title != s.path else s.path,
+            section_id=s.id,
+            doc_number=number,
+            date=when,
+            quote=e.quote,
+            start=e.start,
+            end=e.end,
             document=record.title if record else s.source,
         )
 
@@ -336,8 +432,11 @@ class Composer:
                 if c.doc_number:
                     where = c.doc_number + (f" ({c.date:%d/%m/%Y})" if c.date else "") + f", {where}"
                 section = c.section.split(" — ", 1)[-1]
-                lines.append(f"Theo {where} — mục “{section}”:" if query.language == "vi"
-                             else f"According to {where} — section “{section}”:")
+                lines.append(
+                    f"Theo {where} — mục “{section}”:"
+                    if query.language == "vi"
+                    else f"According to {where} — section “{section}”:"
+                )
             lines.append(f"“{c.quote}” [{c.n}]")
         return "\n".join(lines)
 
@@ -353,14 +452,27 @@ def _document_label(record: DocumentRecord | None, language: str) -> str:
     unknown = f"({UNKNOWN_PERIOD['vi' if vi else 'en']})"
     title = fold(record.title)
     if record.kind == "digest":
-        label = (f"bản tin chỉ đạo, điều hành tuần {period}" if period else f"bản tin chỉ đạo, điều hành {unknown}") if vi \
+        label = (
+            (
+                f"bản tin chỉ đạo, điều hành tuần {period}"
+                if period
+                else f"bản tin chỉ đạo, điều hành {unknown}"
+            )
+            if vi
             else f"the weekly digest {period or unknown}"
+        )
     elif record.kind == "report" and "kinh te - xa hoi" in title:
-        label = f"báo cáo tình hình kinh tế - xã hội {period or unknown}" if vi \
+        label = (
+            f"báo cáo tình hình kinh tế - xã hội {period or unknown}"
+            if vi
             else f"the socio-economic report {period or unknown}"
+        )
     elif record.kind == "notice" and "ket luan" in title:
-        label = f"thông báo kết luận phiên họp {period or unknown}" if vi \
+        label = (
+            f"thông báo kết luận phiên họp {period or unknown}"
+            if vi
             else f"the meeting conclusions notice {period or unknown}"
+        )
     else:
         label = record.title
     if record.province and fold(record.province) != fold(HOME_PROVINCE):
@@ -376,7 +488,8 @@ ABSTAIN_PERIOD = {
 
 ABSTAIN = {
     "vi": "Tài liệu không có thông tin để trả lời câu hỏi này. Các mục gần nhất được liệt kê bên dưới để tham khảo.",
-    "en": "The documents do not contain information that answers this question. The closest sections are listed below for reference.",
+    "en": "The documents do not contain information that answers this question. The closest "
+    "sections are listed below for reference.",
 }
 
 
@@ -386,5 +499,9 @@ def _overlap(a: Evidence, b: Evidence) -> bool:
 
 def _is_heading(section, unit: Unit, quote: str) -> bool:
     """A title line above its body restates the topic; it answers nothing by itself."""
-    return (unit.start == section.spans[0].start and len(section.spans) > 1 and len(quote) < 160
-            and not quote.endswith("."))
+    return (
+        unit.start == section.spans[0].start
+        and len(section.spans) > 1
+        and len(quote) < 160
+        and not quote.endswith(".")
+    )

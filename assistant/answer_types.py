@@ -22,27 +22,39 @@ _LOWER = "".join(c for c in _LATIN if c.isalpha() and c.islower())
 # Vietnamese family names: a small closed class (these cover nearly all people). A run of three or four
 # capitalised words is a name only when it starts with one — "Phó Trưởng Ban" is a title, "Mai Pha"
 # (two words) a place.
-_SURNAMES = ("Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Lương Đoàn Đinh Lâm Mai "
-             "Trịnh Hà Tạ Chu Lưu Vi Hứa Nông Triệu Lăng Mông Tô La Lục Cao Kiều Quách Thái Tống Khổng Vương "
-             "Đàm Lã Bế Hầu Tăng Giáp Phùng Thân Trương Đào Mạc Ninh Âu Diệp Khúc Lò Sầm").split()
+_SURNAMES = (
+    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Lương Đoàn Đinh Lâm Mai "
+    "Trịnh Hà Tạ Chu Lưu Vi Hứa Nông Triệu Lăng Mông Tô La Lục Cao Kiều Quách Thái Tống Khổng Vương "
+    "Đàm Lã Bế Hầu Tăng Giáp Phùng Thân Trương Đào Mạc Ninh Âu Diệp Khúc Lò Sầm"
+).split()
 _SURNAME = "|".join(sorted(set(_SURNAMES), key=len, reverse=True))
 # "đồng chí Phó Chủ tịch UBND tỉnh" names a post, not a person: a title word cannot start a name.
 _TITLE_WORDS = r"(?:Phó|Chủ|Giám|Trưởng|Bí|Tổng|Chánh|Tổ|Bộ|Thủ|Cục|Chỉ|Ủy|Thành|Thường)\b"
-_PERSON = re.compile(rf"(?<!\w)(?:[Đđ]ồng chí|[Ôô]ng|[Bb]à)\s+(?!{_TITLE_WORDS})[{_UPPER}][{_LOWER}]+(?:\s+[{_UPPER}][{_LOWER}]+){{1,3}}"
-                     rf"|(?<!\w)(?:{_SURNAME})(?:\s+[{_UPPER}][{_LOWER}]+){{2,3}}(?!\w)")
+_PERSON = re.compile(
+    rf"(?<!\w)(?:[Đđ]ồng chí|[Ôô]ng|[Bb]à)\s+(?!{_TITLE_WORDS})[{_UPPER}][{_LOWER}]+(?:\s+[{_UPPER}][{_LOWER}]+){{1,3}}"
+    rf"|(?<!\w)(?:{_SURNAME})(?:\s+[{_UPPER}][{_LOWER}]+){{2,3}}(?!\w)"
+)
 # Offices and agencies as the documents write them.
 # Agencies as the documents write them; a role (title) names a holder only with its agency
 # ("Giám đốc Sở Tài chính", "Chủ tịch UBND tỉnh") or as "đồng chí <role>" — a bare "Trưởng Ban"
 # describes how a body is made, not who holds the post.
-_AGENCY = (r"Sở [A-ZĐ]\w*|UBND (?:tỉnh|huyện|thành phố|các huyện|cấp \w+)|Ủy ban nhân dân|Ban Quản lý|Ban Chỉ đạo"
-           r"|Ban Thi đua|Ban Thường vụ|Văn phòng|Công an|Bộ Chỉ huy|Bộ [A-ZĐ]\w*|Cục [A-ZĐ]\w*|Chi cục|Trung tâm"
-           r"|Thanh tra|Báo [A-ZĐ]\w*|Đài [A-ZĐ]\w*|Công ty|Hội [A-ZĐ]\w*|Kho bạc|Ngân hàng|Liên minh|Tỉnh đoàn"
-           r"|Tỉnh ủy|Hội đồng|HĐND|Chính phủ")
-_ROLE = (r"Chủ tịch|Phó Chủ tịch|Giám đốc|Phó Giám đốc|Trưởng [Bb]an|Phó [Tt]rưởng [Bb]an|Tổ trưởng|Chánh Văn phòng"
-         r"|Bí thư|Thủ tướng|Phó Thủ tướng|Bộ trưởng|Tổng Biên tập|Chỉ huy trưởng|Cục trưởng|Chánh Thanh tra")
-_HOLDER = re.compile(rf"\b(?:(?:[Đđ]ồng chí\s+)(?:{_ROLE})(?:\s+(?:{_AGENCY}))?|(?:{_ROLE})\s+(?:{_AGENCY})|{_AGENCY})")
+_AGENCY = (
+    r"Sở [A-ZĐ]\w*|UBND (?:tỉnh|huyện|thành phố|các huyện|cấp \w+)|Ủy ban nhân dân|Ban Quản lý|Ban Chỉ đạo"
+    r"|Ban Thi đua|Ban Thường vụ|Văn phòng|Công an|Bộ Chỉ huy|Bộ [A-ZĐ]\w*|Cục [A-ZĐ]\w*|Chi cục|Trung tâm"
+    r"|Thanh tra|Báo [A-ZĐ]\w*|Đài [A-ZĐ]\w*|Công ty|Hội [A-ZĐ]\w*|Kho bạc|Ngân hàng|Liên minh|Tỉnh đoàn"
+    r"|Tỉnh ủy|Hội đồng|HĐND|Chính phủ"
+)
+_ROLE = (
+    r"Chủ tịch|Phó Chủ tịch|Giám đốc|Phó Giám đốc|Trưởng [Bb]an|Phó [Tt]rưởng [Bb]an|Tổ trưởng|Chánh Văn phòng"
+    r"|Bí thư|Thủ tướng|Phó Thủ tướng|Bộ trưởng|Tổng Biên tập|Chỉ huy trưởng|Cục trưởng|Chánh Thanh tra"
+)
+_HOLDER = re.compile(
+    rf"\b(?:(?:[Đđ]ồng chí\s+)(?:{_ROLE})(?:\s+(?:{_AGENCY}))?|(?:{_ROLE})\s+(?:{_AGENCY})|{_AGENCY})"
+)
 # A number not glued to a code ("COVID-19", "Km18", "4B"), with the word after it as its unit.
-_FIGURE = re.compile(r"(?<![\w/\-–])\d+(?:[.,]\d+)*(?:\s*[-–]\s*\d+(?:[.,]\d+)*)?(?![A-ZĐ])\s*(%|[^\W\d_][\wÀ-ỹ/²³]*)?")
+_FIGURE = re.compile(
+    r"(?<![\w/\-–])\d+(?:[.,]\d+)*(?:\s*[-–]\s*\d+(?:[.,]\d+)*)?(?![A-ZĐ])\s*(%|[^\W\d_][\wÀ-ỹ/²³]*)?"
+)
 _YEARS = re.compile(r"(?:19|20)\d{2}(?:\s*[-–]\s*(?:19|20)\d{2})?")
 _DATE = re.compile(r"\d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{4})?|ngày \d{1,2}|\d{1,2}\s*[-–]\s*\d{1,2}/\d{1,2}")
 # Words that follow a number without being a unit of it.
@@ -62,9 +74,13 @@ def who(text: str, asked: str = "") -> float:
 # A post the question names ("Giám đốc Sở Kế hoạch và Đầu tư", "Phó Chủ tịch UBND tỉnh"): the answer must
 # name that post, a deputy's post being another one. A named agency is kept to its first three words
 # ("Sở Kế hoạch", "Sở Tài chính" vs "Sở Tài nguyên"); "tỉnh", "huyện" after a name are not part of it.
-_BASE_ROLE = (r"Chủ tịch|Giám đốc|Trưởng [Bb]an|Tổ trưởng|Chánh Văn phòng|Bí thư|Thủ tướng|Bộ trưởng|Tổng Biên tập"
-              r"|Chỉ huy trưởng|Cục trưởng|Chánh Thanh tra")
-_ASKED_POST = re.compile(rf"(?<!\w)((?:Phó\s+)?)({_BASE_ROLE})\s+({_AGENCY})((?:\s+(?!tỉnh|huyện|thành|xã|phường)[^\W\d_]+)?)")
+_BASE_ROLE = (
+    r"Chủ tịch|Giám đốc|Trưởng [Bb]an|Tổ trưởng|Chánh Văn phòng|Bí thư|Thủ tướng|Bộ trưởng|Tổng Biên tập"
+    r"|Chỉ huy trưởng|Cục trưởng|Chánh Thanh tra"
+)
+_ASKED_POST = re.compile(
+    rf"(?<!\w)((?:Phó\s+)?)({_BASE_ROLE})\s+({_AGENCY})((?:\s+(?!tỉnh|huyện|thành|xã|phường)[^\W\d_]+)?)"
+)
 
 
 def _post_key(text: str) -> str:
@@ -80,7 +96,9 @@ def _asked_posts(asked: str) -> tuple[tuple[bool, re.Pattern, str], ...]:
         # "Sở Kế" is the start of a name and takes its next word; "UBND tỉnh" is whole
         words = (agency + (more if agency.split()[-1][0].isupper() else "")).split()
         title = re.escape(role).replace(r"\ ", r"\s+")
-        posts.append((bool(deputy), re.compile(rf"(?<!\w){title}(?!\w)", re.I), _post_key(" ".join(words[:3]))))
+        posts.append(
+            (bool(deputy), re.compile(rf"(?<!\w){title}(?!\w)", re.I), _post_key(" ".join(words[:3])))
+        )
     return tuple(posts)
 
 
@@ -93,8 +111,8 @@ def holds_asked_post(text: str, asked: str) -> bool | None:
     for deputy, title, body in _asked_posts(asked):
         bare = False
         for m in title.finditer(text):
-            same_rank = fold(text[max(0, m.start() - 8):m.start()]).rstrip().endswith("pho") == deputy
-            after = text[m.end():].lstrip()
+            same_rank = fold(text[max(0, m.start() - 8) : m.start()]).rstrip().endswith("pho") == deputy
+            after = text[m.end() :].lstrip()
             if _post_key(after).startswith(body):
                 if same_rank:
                     return True
@@ -107,7 +125,9 @@ def holds_asked_post(text: str, asked: str) -> bool | None:
 
 def figures(text: str) -> list[tuple[int, int, str | None]]:
     """(start, end, unit word) of each number that is not a date or part of a document number."""
-    blocked = [(a, b) for _, a, b in find_doc_numbers(text)] + [(m.start(), m.end()) for m in _DATE.finditer(text)]
+    blocked = [(a, b) for _, a, b in find_doc_numbers(text)] + [
+        (m.start(), m.end()) for m in _DATE.finditer(text)
+    ]
     out = []
     for m in _FIGURE.finditer(text):
         if any(a <= m.start() < b for a, b in blocked):
@@ -130,7 +150,7 @@ def number(text: str, terms: list[str]) -> float:
     wanted = set(terms)
     for a, b, unit in figures(text):
         score = 0.7 if unit else 0.4
-        near = set(re.findall(r"[0-9a-z]+", folded[max(0, a - 40):min(len(folded), b + 40)]))
+        near = set(re.findall(r"[0-9a-z]+", folded[max(0, a - 40) : min(len(folded), b + 40)]))
         if wanted & near - {"nam", "thang"}:
             score = 1.0 if unit else 0.7
         best = max(best, score)
@@ -141,9 +161,17 @@ def number(text: str, terms: list[str]) -> float:
 _INSTRUMENT_DATE = re.compile(r"\s*,?\s*(?:ngày\s*)?\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{4}")
 # A question about an instrument (its kind named, in either language, or its issuing or signing)
 # is answered by the instrument's date; a question about an event is not.
-_INSTRUMENT_ASKED = re.compile(r"\b(?:" + "|".join(sorted({re.escape(fold(w)) for kind, pair in KINDS.items() if kind != "text"
-                                                            for w in pair}, key=len, reverse=True))
-                               + r"|ban hanh|issued?|issuance|signed|signing|van ban|document)\b")
+_INSTRUMENT_ASKED = re.compile(
+    r"\b(?:"
+    + "|".join(
+        sorted(
+            {re.escape(fold(w)) for kind, pair in KINDS.items() if kind != "text" for w in pair},
+            key=len,
+            reverse=True,
+        )
+    )
+    + r"|ban hanh|issued?|issuance|signed|signing|van ban|document)\b"
+)
 
 
 @lru_cache(maxsize=256)
@@ -167,14 +195,19 @@ def when(text: str, asked: str = "") -> float:
 # "phase 3", "tuyến số 5". A passage about "giai đoạn 1, giai đoạn 2" does not answer about phase 3.
 _STANDALONE = re.compile(r"(?<![\w/.,\-–])\d{1,4}(?![\w/\-–]|[.,]\d)")
 _MONTHS = "|".join(m.lower() for m in calendar.month_name if m)
-_NOT_STATED = re.compile(rf"\d{{1,2}}\s*/\s*\d{{4}}|(?:thang|quy|ngay|nam|month|quarter|q|week|tuan|{_MONTHS})\s*\d{{1,2}}"
-                         rf"|\d{{1,2}}(?:st|nd|rd|th)?\s*(?:thang|quy|ngay|nam|months?|quarters?|days?|years?|weeks?|tuan"
-                         rf"|{_MONTHS})(?!\w)")  # matched on the folded question
+_NOT_STATED = re.compile(
+    rf"\d{{1,2}}\s*/\s*\d{{4}}|(?:thang|quy|ngay|nam|month|quarter|q|week|tuan|{_MONTHS})\s*\d{{1,2}}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s*(?:thang|quy|ngay|nam|months?|quarters?|days?|years?|weeks?|tuan"
+    rf"|{_MONTHS})(?!\w)"
+)  # matched on the folded question
 
 
 def _numbers(text: str, skip: list[tuple[int, int]]) -> set[str]:
-    return {str(int(m.group(0))) for m in _STANDALONE.finditer(text)
-            if not _YEARS.fullmatch(m.group(0)) and not any(a <= m.start() < b for a, b in skip)}
+    return {
+        str(int(m.group(0)))
+        for m in _STANDALONE.finditer(text)
+        if not _YEARS.fullmatch(m.group(0)) and not any(a <= m.start() < b for a, b in skip)
+    }
 
 
 def stated_numbers(question: str) -> set[str]:
@@ -192,19 +225,25 @@ def document(text: str) -> float:
     return 1.0 if find_doc_numbers(text) else 0.0
 
 
-_NAME_ASKED = re.compile(r"\b(?:ten (?:la )?gi|ten cua|ho ten|ho va ten|what is (?:the|his|her) name|name of|named)\b")
+_NAME_ASKED = re.compile(
+    r"\b(?:ten (?:la )?gi|ten cua|ho ten|ho va ten|what is (?:the|his|her) name|name of|named)\b"
+)
 
 
 def asks_for_a_name(folded_question: str) -> bool:
-    """"… tên là gì?", "what is the name of …": only a person's name answers it, not an office."""
+    """ "… tên là gì?", "what is the name of …": only a person's name answers it, not an office."""
     return bool(_NAME_ASKED.search(folded_question))
 
 
-_ASSIGNMENT_ASKED = re.compile(r"\b(?:chu tri|duoc giao|giao cho|phu trach|dau moi|chiu trach nhiem|in charge|assigned"
-                               r"|responsible|to lead|leads?|take the lead)\b")
+_ASSIGNMENT_ASKED = re.compile(
+    r"\b(?:chu tri|duoc giao|giao cho|phu trach|dau moi|chiu trach nhiem|in charge|assigned"
+    r"|responsible|to lead|leads?|take the lead)\b"
+)
 # How the documents assign a task: "Sở X chủ trì", "giao Sở X", "Sở X phụ trách", "… làm Trưởng ban".
-_ASSIGNMENT = re.compile(r"chủ trì|[Gg]iao |phụ trách|chịu trách nhiệm|đầu mối|làm (?:Trưởng|Tổ trưởng|Chủ tịch)|là,? Trưởng"
-                         r"|[Tt]hường trực|thực hiện|tham mưu")
+_ASSIGNMENT = re.compile(
+    r"chủ trì|[Gg]iao |phụ trách|chịu trách nhiệm|đầu mối|làm (?:Trưởng|Tổ trưởng|Chủ tịch)|là,? Trưởng"
+    r"|[Tt]hường trực|thực hiện|tham mưu"
+)
 
 
 TYPED = ("signer", "who", "number", "date", "document")  # question types that ask for a kind of fact

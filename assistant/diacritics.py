@@ -17,8 +17,29 @@ from store.vietnamese import fold
 _WORD = re.compile(r"\w+")
 MAX_N = 3
 # Question words rarely occur in directives; without these "ai" would become "ái".
-QUESTION_FORMS = ["ai", "gì", "là gì", "nào", "bao nhiêu", "bao giờ", "khi nào", "ở đâu", "như thế nào", "thế nào",
-                  "mỗi ngày", "mỗi năm", "có", "không", "của", "về", "nói gì", "làm gì", "ai là", "ai ký", "người ký"]
+QUESTION_FORMS = [
+    "ai",
+    "gì",
+    "là gì",
+    "nào",
+    "bao nhiêu",
+    "bao giờ",
+    "khi nào",
+    "ở đâu",
+    "như thế nào",
+    "thế nào",
+    "mỗi ngày",
+    "mỗi năm",
+    "có",
+    "không",
+    "của",
+    "về",
+    "nói gì",
+    "làm gì",
+    "ai là",
+    "ai ký",
+    "người ký",
+]
 
 
 def has_diacritics(text: str) -> bool:
@@ -35,7 +56,7 @@ class Restorer:
             folded = [fold(w) for w in words]
             for n in range(1, MAX_N + 1):
                 for i in range(len(words) - n + 1):
-                    counts[" ".join(folded[i:i + n])][" ".join(words[i:i + n])] += 1
+                    counts[" ".join(folded[i : i + n])][" ".join(words[i : i + n])] += 1
         self.forms = {key: c.most_common(1)[0][0] for key, c in counts.items()}
 
     def restore(self, text: str) -> str:
@@ -44,7 +65,7 @@ class Restorer:
         i = 0
         while i < len(words):
             for n in range(min(MAX_N, len(words) - i), 0, -1):
-                form = self.forms.get(" ".join(fold(w) for w in words[i:i + n]))
+                form = self.forms.get(" ".join(fold(w) for w in words[i : i + n]))
                 if form is not None:
                     out.append(form)
                     i += n

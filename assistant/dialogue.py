@@ -17,22 +17,55 @@ from assistant.query import detect_language
 from store.vietnamese import fold, normalize
 
 # "văn bản này", "quyết định đó", "kế hoạch trên", "đồng chí đó", "this decision", "that plan" …
-_NOUNS_VI = (r"van ban|quyet dinh|ke hoach|cong van|thong bao|bao cao|de an|nghi quyet|chi thi|chuong trinh|"
-             r"ban chi dao|ban|to cong tac|hoi dong|co quan|don vi|dong chi|nguoi|tuyen|du an|phien hop|cuoc hop|thang|nam")
-_NOUNS_EN = (r"decision|document|plan|letter|official letter|notice|report|dispatch|scheme|programme|program|"
-             r"committee|board|council|body|agency|department|official|person|route|project|meeting|month|year|resolution")
+_NOUNS_VI = (
+    r"van ban|quyet dinh|ke hoach|cong van|thong bao|bao cao|de an|nghi quyet|chi thi|chuong trinh|"
+    r"ban chi dao|ban|to cong tac|hoi dong|co quan|don vi|dong chi|nguoi|tuyen|du an|phien hop|cuoc hop|thang|nam"
+)
+_NOUNS_EN = (
+    r"decision|document|plan|letter|official letter|notice|report|dispatch|scheme|programme|program|"
+    r"committee|board|council|body|agency|department|official|person|route|project|meeting|month|year|resolution"
+)
 # The nouns that stand for a document, which its number can replace ("quyết định này" → "quyết định 2230/QĐ-UBND").
-_INSTRUMENTS = {"van ban", "quyet dinh", "ke hoach", "cong van", "thong bao", "bao cao", "de an", "nghi quyet",
-                "chi thi", "chuong trinh", "du an", "decision", "document", "plan", "letter", "official letter",
-                "notice", "report", "dispatch", "scheme", "resolution", "programme", "program", "project"}
-_REFERENCE = re.compile(rf"\b(?:(?P<vi>{_NOUNS_VI})\s+(?:nay|do|tren|ay|vua neu|noi tren)"
-                        rf"|(?:this|that|these|those|the same|said|the above)\s+(?P<en>{_NOUNS_EN}))\b")
+_INSTRUMENTS = {
+    "van ban",
+    "quyet dinh",
+    "ke hoach",
+    "cong van",
+    "thong bao",
+    "bao cao",
+    "de an",
+    "nghi quyet",
+    "chi thi",
+    "chuong trinh",
+    "du an",
+    "decision",
+    "document",
+    "plan",
+    "letter",
+    "official letter",
+    "notice",
+    "report",
+    "dispatch",
+    "scheme",
+    "resolution",
+    "programme",
+    "program",
+    "project",
+}
+_REFERENCE = re.compile(
+    rf"\b(?:(?P<vi>{_NOUNS_VI})\s+(?:nay|do|tren|ay|vua neu|noi tren)"
+    rf"|(?:this|that|these|those|the same|said|the above)\s+(?P<en>{_NOUNS_EN}))\b"
+)
 _PRONOUN = re.compile(r"\b(?:it|its|they|them|their|he|him|his|she|her|no)\b")
-_CONTINUE = re.compile(r"^\s*(?:(?:con|va)\s+(?P<vi>.+?)\s*(?:thi sao|the nao|ra sao|thi the nao)?"
-                       r"|(?:and|what about|how about)\s+(?P<en>.+?))\s*[?.!]*\s*$")
+_CONTINUE = re.compile(
+    r"^\s*(?:(?:con|va)\s+(?P<vi>.+?)\s*(?:thi sao|the nao|ra sao|thi the nao)?"
+    r"|(?:and|what about|how about)\s+(?P<en>.+?))\s*[?.!]*\s*$"
+)
 _WORD = re.compile(r"[0-9a-z]+")
-_STOP = set("the a an of for to in on and what about how is was are were la cua ve cho thi sao con va "
-            "ai gi nao bao nhieu khi who which when where many much did does do".split())
+_STOP = set(
+    "the a an of for to in on and what about how is was are were la cua ve cho thi sao con va "
+    "ai gi nao bao nhieu khi who which when where many much did does do".split()
+)
 
 
 class Turn(BaseModel):
@@ -61,9 +94,13 @@ def resolve(question: str, history: list[Turn]) -> Resolved:
         a, b = m.span("vi") if m.group("vi") else m.span("en")
         phrase = text[a:b]
         if len(_content(folded[a:b])) >= 4:  # a question of its own ("Còn mức trợ giá … là bao nhiêu?")
-            return Resolved(question=f"{phrase[0].upper()}{phrase[1:]} ({_topic(prev)})?", context_sections=carry)
-        return Resolved(question=_continue(prev.question, phrase, folded[a:b], _is_vietnamese(text)),
-                        context_sections=carry)
+            return Resolved(
+                question=f"{phrase[0].upper()}{phrase[1:]} ({_topic(prev)})?", context_sections=carry
+            )
+        return Resolved(
+            question=_continue(prev.question, phrase, folded[a:b], _is_vietnamese(text)),
+            context_sections=carry,
+        )
     ref = _REFERENCE.search(folded)
     if ref:
         return Resolved(question=_refer(text, ref, prev), context_sections=carry)
@@ -81,10 +118,10 @@ def _topic(prev: Turn) -> str:
 
 
 def _refer(text: str, ref: re.Match, prev: Turn) -> str:
-    """"Văn bản này ban hành ngày nào?" → "Văn bản 2230/QĐ-UBND ban hành ngày nào?"; without a
+    """ "Văn bản này ban hành ngày nào?" → "Văn bản 2230/QĐ-UBND ban hành ngày nào?"; without a
     number the earlier question is added as the topic."""
     noun_span = ref.span("vi") if ref.group("vi") else ref.span("en")
-    noun = text[noun_span[0]:noun_span[1]]
+    noun = text[noun_span[0] : noun_span[1]]
     instrument = (ref.group("vi") or ref.group("en")) in _INSTRUMENTS
     period = period_spans(normalize(prev.question))
     if (ref.group("vi") in ("thang", "nam") or ref.group("en") in ("month", "year")) and period:
@@ -98,7 +135,7 @@ def _refer(text: str, ref: re.Match, prev: Turn) -> str:
 
 
 def _continue(previous: str, phrase: str, folded_phrase: str, vietnamese: bool) -> str:
-    """"Còn tháng 2 thì sao?" after a question about January 2023 → that question about February
+    """ "Còn tháng 2 thì sao?" after a question about January 2023 → that question about February
     2023; "Còn Phó Trưởng Ban?" after "Ai làm Trưởng Ban …?" → "Ai làm Phó Trưởng Ban …?"."""
     prev = normalize(previous)
     spans = period_spans(prev)
@@ -118,12 +155,12 @@ def _continue(previous: str, phrase: str, folded_phrase: str, vietnamese: bool) 
     content = [w for w in words if w not in _STOP]
     for size in range(len(words), 0, -1):
         for i in range(len(words) - size + 1):
-            run = words[i:i + size]
+            run = words[i : i + size]
             if 2 * sum(w not in _STOP for w in run) <= len(content):
                 continue  # less than half of the phrase would find its place: say it beside the question
             m = re.search(r"\b" + r"\W+".join(map(re.escape, run)) + r"\b", prev_folded)
             if m:
-                return f"{prev[:m.start()]}{_strip_article(phrase)}{prev[m.end():]}"
+                return f"{prev[: m.start()]}{_strip_article(phrase)}{prev[m.end() :]}"
     joiner = "còn" if vietnamese else "and"
     return f"{prev.rstrip(' ?')} — {joiner} {phrase}?"
 
@@ -136,5 +173,18 @@ def _is_vietnamese(text: str) -> bool:
     return detect_language(text) == "vi"
 
 
-_MONTH_EN = ["", "January", "February", "March", "April", "May", "June", "July", "August", "September",
-             "October", "November", "December"]
+_MONTH_EN = [
+    "",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]

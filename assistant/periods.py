@@ -26,7 +26,7 @@ class Period(NamedTuple):
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
-    def overlaps(self, other: "Period") -> bool:
+    def overlaps(self, other: Period) -> bool:
         return self.start <= other.end and other.start <= self.end
 
     def label(self, language: str = "vi") -> str:
@@ -41,11 +41,24 @@ class Period(NamedTuple):
         return f"{self.start:%d/%m/%Y}–{self.end:%d/%m/%Y}"
 
 
-_MONTHS_EN = {m.lower(): i for i, m in enumerate(calendar.month_name) if m} | \
-             {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
+_MONTHS_EN = {m.lower(): i for i, m in enumerate(calendar.month_name) if m} | {
+    m.lower(): i for i, m in enumerate(calendar.month_abbr) if m
+}
 _ORDINAL = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": 4}
-_COUNT = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-          "ten": 10, "eleven": 11, "twelve": 12}
+_COUNT = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+}
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _MONTH_NAMES = "|".join(sorted(_MONTHS_EN, key=len, reverse=True))
 YEAR = r"((?:19|20)\d{2})"
@@ -58,9 +71,15 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("dmy_en", re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH_NAMES})\.?,?\s+{YEAR}\b")),
     ("mdy_en", re.compile(rf"\b({_MONTH_NAMES})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,\s*{YEAR}\b")),
     ("months_vi", re.compile(rf"\b(\d{{1,2}}) thang(?: dau nam| nam)?\s*(?:nam\s+)?{YEAR}\b")),
-    ("months_en", re.compile(rf"\bfirst (\d{{1,2}}|{'|'.join(_COUNT)}) months(?: of(?: the year)?)?\s*{YEAR}\b")),
+    (
+        "months_en",
+        re.compile(rf"\bfirst (\d{{1,2}}|{'|'.join(_COUNT)}) months(?: of(?: the year)?)?\s*{YEAR}\b"),
+    ),
     ("quarter_vi", re.compile(rf"\bquy\s+(i{{1,3}}|iv|[1-4])\s*(?:/|nam|-)?\s*{YEAR}\b")),
-    ("quarter_en", re.compile(rf"\b(?:(first|second|third|fourth|last) quarter|q([1-4]))(?: of)?\s*{YEAR}\b")),
+    (
+        "quarter_en",
+        re.compile(rf"\b(?:(first|second|third|fourth|last) quarter|q([1-4]))(?: of)?\s*{YEAR}\b"),
+    ),
     ("month_vi", re.compile(rf"\bthang\s+(\d{{1,2}})\s*(?:/|nam|-)\s*{YEAR}\b")),
     ("month_en", re.compile(rf"\b({_MONTH_NAMES})\.?,?\s+(?:of\s+)?{YEAR}\b")),
     ("my", re.compile(rf"(?<![\d/])(\d{{1,2}})\s*/\s*{YEAR}\b")),
@@ -129,7 +148,9 @@ def period_spans(text: str) -> list[tuple[int, int]]:
     return sorted((a, b) for _, a, b in _scan(text))
 
 
-_BASELINE = re.compile(r"\b(?:so voi|compared (?:with|to)|than|over)\s+(?:cung ky|the same period)?[^,;.()]{0,40}")
+_BASELINE = re.compile(
+    r"\b(?:so voi|compared (?:with|to)|than|over)\s+(?:cung ky|the same period)?[^,;.()]{0,40}"
+)
 _ISSUED = re.compile(r"\s*,?\s*(?:ngay|dated|of|issued on)?\s*\d{1,2}\s*/\s*\d{1,2}\s*/\s*(?:19|20)\d{2}")
 
 
@@ -154,7 +175,7 @@ def _scan(text: str, subject_only: bool = False, year: int | None = None) -> lis
         for _, _, b in numbers:
             m = _ISSUED.match(folded, b)
             if m:
-                folded = folded[:b] + " " * (m.end() - b) + folded[m.end():]
+                folded = folded[:b] + " " * (m.end() - b) + folded[m.end() :]
         folded = _BASELINE.sub(lambda m: " " * len(m.group(0)), folded)
     found: list[tuple[Period, int, int]] = []
     for kind, pattern in _PATTERNS:
@@ -176,7 +197,7 @@ _MONTH_ALONE = re.compile(rf"{_MONTH_NO_YEAR}|\b({_MONTH_NAMES})\b(?!\.?,?\s+(?:
 
 
 def months_without_year(text: str) -> list[int]:
-    """"tháng 2", "February" with no year: a follow-up takes the year from the turn before."""
+    """ "tháng 2", "February" with no year: a follow-up takes the year from the turn before."""
     out = []
     for m in _MONTH_ALONE.finditer(fold(text)):
         month = int(m.group(1)) if m.group(1) else _MONTHS_EN[m.group(2)]

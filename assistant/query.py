@@ -5,39 +5,131 @@ from __future__ import annotations
 import re
 
 from assistant.glossary import untranslated_words, vietnamese_terms
-from assistant.periods import find_periods
 from assistant.models import MAX_QUESTION_CHARS, Language, Query, QuestionError, QuestionType
+from assistant.periods import find_periods
 from store.vietnamese import find_doc_number_keys, fold, lexical_tokens, normalize
 
 _VI_LETTERS = re.compile(r"[ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]", re.I)
-_EN_WORDS = {"who", "what", "which", "when", "where", "how", "many", "much", "the", "of", "is", "are", "was",
-             "were", "does", "did", "do", "in", "for", "to", "and", "about", "say", "says", "chairs", "chair", "by",
-             "a", "an", "on", "with", "from", "that", "this", "its", "it", "through", "under", "according", "whose",
-             "be", "been", "has", "have", "had", "must", "should", "will", "did", "at", "as"}
-_VI_WORDS = {"ai", "gi", "nao", "bao", "nhieu", "khi", "cua", "la", "cac", "nhung", "duoc", "ve", "cho", "tinh",
-             "ngay", "thang", "nam", "co", "khong", "trong", "theo", "lam", "so", "nay", "noi", "dau"}
+_EN_WORDS = {
+    "who",
+    "what",
+    "which",
+    "when",
+    "where",
+    "how",
+    "many",
+    "much",
+    "the",
+    "of",
+    "is",
+    "are",
+    "was",
+    "were",
+    "does",
+    "did",
+    "do",
+    "in",
+    "for",
+    "to",
+    "and",
+    "about",
+    "say",
+    "says",
+    "chairs",
+    "chair",
+    "by",
+    "a",
+    "an",
+    "on",
+    "with",
+    "from",
+    "that",
+    "this",
+    "its",
+    "it",
+    "through",
+    "under",
+    "according",
+    "whose",
+    "be",
+    "been",
+    "has",
+    "have",
+    "had",
+    "must",
+    "should",
+    "will",
+    "at",
+    "as",
+}
+_VI_WORDS = {
+    "ai",
+    "gi",
+    "nao",
+    "bao",
+    "nhieu",
+    "khi",
+    "cua",
+    "la",
+    "cac",
+    "nhung",
+    "duoc",
+    "ve",
+    "cho",
+    "tinh",
+    "ngay",
+    "thang",
+    "nam",
+    "co",
+    "khong",
+    "trong",
+    "theo",
+    "lam",
+    "so",
+    "nay",
+    "noi",
+    "dau",
+}
 
 # Question words as Vietnamese writes them, with their marks; a question typed without marks is
 # matched folded. A marked question is held to the marks: "Tết Nhân ái" does not ask "ai" (who),
 # "máy" (machine) is not "mấy" (how many).
 _SIGNER = r"\b(ai ký|người ký|ký bởi|ký tên|who signed|signed by|signatory|signature|who signs)\b"
-_WHO = (r"\b(ai|who|whom|chairs?|heads?|leads?|signed|trưởng ban|chủ trì|tổ trưởng|người nào|cơ quan nào"
-        r"|đơn vị nào|sở nào|đồng chí nào|which (agency|authority|department|body|office|official|unit"
-        r"|organi[sz]ation|ministry|comrade|vice[ -]chairman|leader|company|newspaper))\b")
-_NUMBER = (r"\b(bao nhiêu|mấy|how many|how much|number of|số lượng|tỷ lệ|percent|percentage|rate|total"
-           r"|tổng số|mức|what (share|proportion|volume|value|size|amount|target|minimum|maximum)"
-           r"|what (is|was|are|were) (the |[\w'’ -]{1,40}?)(total|amount|value|revenue|turnover|number|rate|share"
-           r"|volume|output|size|budget|figure))\b")
-_DATE = (r"\b(khi nào|ngày nào|bao giờ|thời gian|when|what date|which dates?|until|deadline|hạn"
-         r"|từ ngày nào|trước ngày)\b")
-_DOCUMENT = (r"\b(văn bản nào|quyết định nào|kế hoạch nào|công văn nào|số hiệu|số văn bản|số mấy"
-             r"|which (decision|document|plan|dispatch|letter)|what (decision|document)|instrument"
-             r"|document number|number of the (decision|document|report|plan|notice|letter))\b")
-_ASKS = [(qtype, re.compile(p), re.compile(fold(p))) for qtype, p in
-         [("signer", _SIGNER), ("who", _WHO), ("document", _DOCUMENT), ("number", _NUMBER), ("date", _DATE)]]
+_WHO = (
+    r"\b(ai|who|whom|chairs?|heads?|leads?|signed|trưởng ban|chủ trì|tổ trưởng|người nào|cơ quan nào"
+    r"|đơn vị nào|sở nào|đồng chí nào|which (agency|authority|department|body|office|official|unit"
+    r"|organi[sz]ation|ministry|comrade|vice[ -]chairman|leader|company|newspaper))\b"
+)
+_NUMBER = (
+    r"\b(bao nhiêu|mấy|how many|how much|number of|số lượng|tỷ lệ|percent|percentage|rate|total"
+    r"|tổng số|mức|what (share|proportion|volume|value|size|amount|target|minimum|maximum)"
+    r"|what (is|was|are|were) (the |[\w'’ -]{1,40}?)(total|amount|value|revenue|turnover|number|rate|share"
+    r"|volume|output|size|budget|figure))\b"
+)
+_DATE = (
+    r"\b(khi nào|ngày nào|bao giờ|thời gian|when|what date|which dates?|until|deadline|hạn"
+    r"|từ ngày nào|trước ngày)\b"
+)
+_DOCUMENT = (
+    r"\b(văn bản nào|quyết định nào|kế hoạch nào|công văn nào|số hiệu|số văn bản|số mấy"
+    r"|which (decision|document|plan|dispatch|letter)|what (decision|document)|instrument"
+    r"|document number|number of the (decision|document|report|plan|notice|letter))\b"
+)
+_ASKS = [
+    (qtype, re.compile(p), re.compile(fold(p)))
+    for qtype, p in [
+        ("signer", _SIGNER),
+        ("who", _WHO),
+        ("document", _DOCUMENT),
+        ("number", _NUMBER),
+        ("date", _DATE),
+    ]
+]
 # "Quyết định 2230", "QĐ số 2230", "decision 2230": a number standing for a document.
-_BARE = re.compile(r"\b(?:quyet dinh|qd|cong van|cv|ke hoach|kh|thong bao|tb|nghi quyet|nq|decision|plan|notice|dispatch|document)"
-                   r"\s*(?:so\s*:?\s*|no\.?\s*|number\s*)?(\d{2,6})\b")
+_BARE = re.compile(
+    r"\b(?:quyet dinh|qd|cong van|cv|ke hoach|kh|thong bao|tb|nghi quyet|nq|decision|plan|notice|dispatch|document)"
+    r"\s*(?:so\s*:?\s*|no\.?\s*|number\s*)?(\d{2,6})\b"
+)
 
 
 def detect_language(text: str) -> Language:
@@ -63,7 +155,7 @@ def question_type(text: str) -> QuestionType:
     aligned = len(folded) == len(text)  # not so for a rare letter that folds into two ("İ")
     for qtype, marked, plain in _ASKS:
         for m in plain.finditer(folded):
-            written = text[m.start():m.end()]
+            written = text[m.start() : m.end()]
             if not aligned or not _VI_LETTERS.search(written) or marked.fullmatch(written):
                 return qtype
     return "other"
@@ -78,11 +170,18 @@ def parse_question(question: str, glossary: bool = True) -> Query:
         raise QuestionError(f"The question must be text, not {type(question).__name__}.")
     if question is not None and any("\ud800" <= c <= "\udfff" for c in question):
         # Bytes that are not UTF-8 reach Python's argv as lone surrogates.
-        raise QuestionError("The question is not valid UTF-8 text: check the terminal's encoding and type it again.")
+        raise QuestionError(
+            "The question is not valid UTF-8 text: check the terminal's encoding and type it again."
+        )
     if question is None or not question.strip():
-        raise QuestionError("The question is empty: type a question, e.g. \"Ai làm Trưởng Ban Chỉ đạo phát triển du lịch tỉnh?\"")
+        raise QuestionError(
+            'The question is empty: type a question, e.g. "Ai làm Trưởng Ban Chỉ đạo phát triển du lịch tỉnh?"'
+        )
     if len(question) > MAX_QUESTION_CHARS:
-        raise QuestionError(f"The question is {len(question)} characters long; the limit is {MAX_QUESTION_CHARS}. Ask a shorter question.")
+        raise QuestionError(
+            f"The question is {len(question)} characters long; the limit is {MAX_QUESTION_CHARS}. "
+            f"Ask a shorter question."
+        )
     text = normalize(question)
     folded = fold(text)
     keys = find_doc_number_keys(text)
@@ -95,8 +194,15 @@ def parse_question(question: str, glossary: bool = True) -> Query:
             search_text = f"{text} ({', '.join(terms)})"
         tokens = [t for phrase in terms + untranslated_words(text) for t in lexical_tokens(phrase)]
     return Query(
-        original=question, text=text, search_text=search_text, folded=folded, tokens=tokens,
-        doc_number_keys=keys, bare_numbers=bare, language=language, qtype=question_type(text),
+        original=question,
+        text=text,
+        search_text=search_text,
+        folded=folded,
+        tokens=tokens,
+        doc_number_keys=keys,
+        bare_numbers=bare,
+        language=language,
+        qtype=question_type(text),
         periods=[(p.start, p.end) for p in question_periods(text)],
     )
 

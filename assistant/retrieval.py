@@ -37,8 +37,11 @@ class Retriever:
         document metadata (the manifest's), so the filter becomes a filter on sources."""
         if not filters or not filters.issuers:
             return None
-        return [r.source for r in self.store.manifest().documents.values()
-                if any(issuer_matches(r.issuer, r.province, w) for w in filters.issuers)]
+        return [
+            r.source
+            for r in self.store.manifest().documents.values()
+            if any(issuer_matches(r.issuer, r.province, w) for w in filters.issuers)
+        ]
 
     def _where(self, filters: Filters | None) -> dict | None:
         # Versions not in force exist only while an ingest runs; they are dropped after the query
@@ -89,7 +92,9 @@ class Retriever:
             return False
         if filters.kinds and record.kind not in filters.kinds:
             return False
-        if filters.issuers and not any(issuer_matches(record.issuer, record.province, w) for w in filters.issuers):
+        if filters.issuers and not any(
+            issuer_matches(record.issuer, record.province, w) for w in filters.issuers
+        ):
             return False
         if filters.date_from and record.period_end and record.period_end < filters.date_from:
             return False
@@ -98,15 +103,19 @@ class Retriever:
         return True
 
     # ---- the three retrievers ---------------------------------------------------------
-    def dense(self, vector: np.ndarray, filters: Filters | None, n: int = CANDIDATES) -> list[tuple[str, float, int, int]]:
+    def dense(
+        self, vector: np.ndarray, filters: Filters | None, n: int = CANDIDATES
+    ) -> list[tuple[str, float, int, int]]:
         """(section_id, cosine, chunk start, chunk end) per chunk, best first."""
         total = self.store.count_chunks()
         if total == 0:
             return []
         if not self.store.chroma_url:  # embedded: exact, not the HNSW graph (see store.index.ChunkIndex)
             index = self.store.chunk_vectors()
-            return [(m["section_id"], cosine, m["chunk_start"], m["chunk_start"] + length)
-                    for m, cosine, length in index.search(vector, n, self._mask(index, filters))]
+            return [
+                (m["section_id"], cosine, m["chunk_start"], m["chunk_start"] + length)
+                for m, cosine, length in index.search(vector, n, self._mask(index, filters))
+            ]
         in_force = set(self.store.versions())
         return [
             (m["section_id"], 1.0 - d, m["chunk_start"], m["chunk_start"] + len(doc))
@@ -114,8 +123,13 @@ class Retriever:
             if m["version"] in in_force
         ][:n]
 
-    def units(self, vector: np.ndarray, filters: Filters | None, n: int = CANDIDATES,
-              scores: np.ndarray | None = None) -> list[tuple[str, float]]:
+    def units(
+        self,
+        vector: np.ndarray,
+        filters: Filters | None,
+        n: int = CANDIDATES,
+        scores: np.ndarray | None = None,
+    ) -> list[tuple[str, float]]:
         """Sections ranked by their closest answer unit: a fact inside a long section is found by
         the sentence that states it, not by the section's average. `scores`: the question's unit
         cosines when the caller has them already."""
@@ -153,13 +167,25 @@ class Retriever:
             the plan of 2024 that has the same number."""
             issued = sections[sid].instrument_date
             return bool(issued) and any(a <= issued <= b for a, b in query.periods)
+
         # stable: document order within a tier
-        return sorted(found, key=lambda sid: (not is_instrument(sid), is_instrument(sid) and bool(query.periods)
-                                              and not of_asked_time(sid)))
+        return sorted(
+            found,
+            key=lambda sid: (
+                not is_instrument(sid),
+                is_instrument(sid) and bool(query.periods) and not of_asked_time(sid),
+            ),
+        )
 
     # ---- fusion -------------------------------------------------------------------
-    def search(self, query: Query, vector: np.ndarray, k: int = 5, filters: Filters | None = None,
-               unit_scores: np.ndarray | None = None) -> list[Hit]:
+    def search(
+        self,
+        query: Query,
+        vector: np.ndarray,
+        k: int = 5,
+        filters: Filters | None = None,
+        unit_scores: np.ndarray | None = None,
+    ) -> list[Hit]:
         sections = self.store.sections()
         fused: dict[str, float] = {}
         best: dict[str, Hit] = {}

@@ -45,12 +45,16 @@ class Assistant:
 
     def _refresh(self) -> tuple[Composer, Restorer]:
         """Structures derived from the sections; the store rebuilds them when its documents change."""
+
         def build():
             sections = self.store.sections()
             # The vocabulary for restoring diacritics saturates long before a large store ends.
             sample = itertools.islice(sections.values(), RESTORER_SECTIONS)
-            return (Composer(sections, self.store.manifest().documents, self.store.units()),
-                    Restorer(s.text for s in sample))
+            return (
+                Composer(sections, self.store.manifest().documents, self.store.units()),
+                Restorer(s.text for s in sample),
+            )
+
         return self.store.derived("answering", build)
 
     def warm(self) -> None:
@@ -96,13 +100,16 @@ class Assistant:
         turns: list[Turn] = []
         answers: list[Answer] = []
         for item in history or []:
-            answer = item if isinstance(item, Answer) else self.ask(str(item), filters=filters, history=answers)
+            answer = (
+                item if isinstance(item, Answer) else self.ask(str(item), filters=filters, history=answers)
+            )
             answers.append(answer)
             turns.append(turn_of(answer))
         return turns
 
-    def assess(self, question: str, k: int = 5, filters: Filters | None = None, id=None,
-               history=None) -> tuple[Answer, float]:
+    def assess(
+        self, question: str, k: int = 5, filters: Filters | None = None, id=None, history=None
+    ) -> tuple[Answer, float]:
         """The answer and the evidence strength it was judged on (the eval calibrates on it)."""
         try:
             answer, strength = self._assess(question, k, filters, id, history)
@@ -120,21 +127,36 @@ class Assistant:
         citations = []
         if veto is None and strength >= self.threshold:
             chosen = composer.choose(usable, self.store.source_text, query)
-            citations = verified([composer.citation(i + 1, e) for i, e in enumerate(chosen)], self.store.source_text)
+            citations = verified(
+                [composer.citation(i + 1, e) for i, e in enumerate(chosen)], self.store.source_text
+            )
         abstained = not citations
         t3 = time.perf_counter()
         return Answer(
-            id=id, question=question, language=query.language,
+            id=id,
+            question=question,
+            language=query.language,
             interpreted_question=resolved.question if resolved.question != question else None,
-            answer=_abstention(query, evidence, veto, composer.records) if abstained else composer.render(query, citations),
-            abstained=abstained, citations=citations,
+            answer=_abstention(query, evidence, veto, composer.records)
+            if abstained
+            else composer.render(query, citations),
+            abstained=abstained,
+            citations=citations,
             retrieved=[
-                Retrieved(source=h.section.source, section=f"{h.section.path} — {h.section.title}",
-                          text=h.section.text, score=round(h.score, 6))
+                Retrieved(
+                    source=h.section.source,
+                    section=f"{h.section.path} — {h.section.title}",
+                    text=h.section.text,
+                    score=round(h.score, 6),
+                )
                 for h in hits[:k]
             ],
-            timings_ms={"embed": round((t1 - t0) * 1000, 1), "retrieve": round((t2 - t1) * 1000, 1),
-                        "answer": round((t3 - t2) * 1000, 1), "total": round((t3 - t0) * 1000, 1)},
+            timings_ms={
+                "embed": round((t1 - t0) * 1000, 1),
+                "retrieve": round((t2 - t1) * 1000, 1),
+                "answer": round((t3 - t2) * 1000, 1),
+                "total": round((t3 - t0) * 1000, 1),
+            },
         ), (strength if veto is None else 0.0)
 
 
@@ -145,8 +167,11 @@ def turn_of(answer: Answer) -> Turn:
     numbers = _numbers(asked)
     if not numbers and question_type(asked) == "document":
         numbers = [c.doc_number for c in answer.citations if c.doc_number]
-    return Turn(question=asked, doc_numbers=list(dict.fromkeys(numbers)),
-                sections=list(dict.fromkeys(c.section_id for c in answer.citations if c.section_id)))
+    return Turn(
+        question=asked,
+        doc_numbers=list(dict.fromkeys(numbers)),
+        sections=list(dict.fromkeys(c.section_id for c in answer.citations if c.section_id)),
+    )
 
 
 def _numbers(text: str) -> list[str]:
@@ -157,14 +182,19 @@ def _abstention(query: Query, evidence, veto: str | None, records) -> str:
     """Say what the documents do cover when the question names a period they do not."""
     # Say so when the question's topic is there, but for other periods: the period check removed
     # everything, or the closest unit of all is about another period.
-    other_period = veto == "period" or (bool(query.periods) and bool(evidence)
-                                        and evidence[0].features.get("period", 0.0) == -1.0)
+    other_period = veto == "period" or (
+        bool(query.periods) and bool(evidence) and evidence[0].features.get("period", 0.0) == -1.0
+    )
     if not other_period or not evidence:
         return ABSTAIN[query.language]
     covered: list[str] = []
     for e in [e for e in evidence if e.features.get("period", 0.0) == -1.0][:5]:
         record = records.get(e.hit.section.source)
-        whole = [Period(record.period_start, record.period_end)] if record and record.period_start and record.period_end else []
+        whole = (
+            [Period(record.period_start, record.period_end)]
+            if record and record.period_start and record.period_end
+            else []
+        )
         for p in find_periods(e.quote, subject_only=True)[:1] or whole:
             label = p.label(query.language)
             if label not in covered:
@@ -173,4 +203,3 @@ def _abstention(query: Query, evidence, veto: str | None, records) -> str:
     if not covered:
         return ABSTAIN[query.language]
     return ABSTAIN_PERIOD[query.language].format(asked=asked, covered=", ".join(covered[:3]))
-

@@ -10,7 +10,8 @@ from assistant.models import Citation
 def is_exact_span(text: str, quote: str, start: int, end: int) -> bool:
     """True only when `quote` is non-blank and equals `text[start:end]` with valid offsets."""
     return (
-        isinstance(start, int) and isinstance(end, int)
+        isinstance(start, int)
+        and isinstance(end, int)
         and 0 <= start < end <= len(text)
         and bool(quote.strip())
         and text[start:end] == quote

@@ -32,8 +32,14 @@ def cpu_has_bf16() -> bool:
 class Embedder:
     """Loads the model once; `embed_query` is cached because staff repeat questions."""
 
-    def __init__(self, model: str | None = None, dtype: str | None = None, batch_size: int = 16,
-                 max_seq_length: int = 512, query_cache_size: int | None = None):
+    def __init__(
+        self,
+        model: str | None = None,
+        dtype: str | None = None,
+        batch_size: int = 16,
+        max_seq_length: int = 512,
+        query_cache_size: int | None = None,
+    ):
         import torch
         from sentence_transformers import SentenceTransformer
 
@@ -50,7 +56,11 @@ class Embedder:
         self.dimension = self.model.get_embedding_dimension()
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         # CHIDAO_QUERY_CACHE=0 turns it off (the load test's uncached run).
-        self._cache_size = query_cache_size if query_cache_size is not None else int(os.environ.get("CHIDAO_QUERY_CACHE", "1024"))
+        self._cache_size = (
+            query_cache_size
+            if query_cache_size is not None
+            else int(os.environ.get("CHIDAO_QUERY_CACHE", "1024"))
+        )
         self._lock = threading.Lock()  # torch inference from several UI threads at once is slower, not faster
 
     def embed_query(self, text: str) -> np.ndarray:
@@ -72,17 +82,24 @@ class Embedder:
         with self._lock:
             self._cache.clear()
 
-    def embed_documents(self, texts: Sequence[str], titles: Sequence[str | None] | None = None,
-                        show_progress: bool = False) -> np.ndarray:
+    def embed_documents(
+        self, texts: Sequence[str], titles: Sequence[str | None] | None = None, show_progress: bool = False
+    ) -> np.ndarray:
         """Embed passages; each may carry a title for the document prompt."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         titles = titles or [None] * len(texts)
-        inputs = [DOCUMENT_PROMPT.format(title=(t or "none").replace("|", "/")) + x for t, x in zip(titles, texts)]
+        inputs = [
+            DOCUMENT_PROMPT.format(title=(t or "none").replace("|", "/")) + x for t, x in zip(titles, texts)
+        ]
         with self._lock:
             # prompt="" keeps sentence-transformers from adding a second prompt; ours is inline.
             vectors = self.model.encode(
-                inputs, prompt="", batch_size=self.batch_size, normalize_embeddings=True,
-                convert_to_numpy=True, show_progress_bar=show_progress,
+                inputs,
+                prompt="",
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=show_progress,
             )
         return np.asarray(vectors, dtype=np.float32)

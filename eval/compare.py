@@ -67,23 +67,43 @@ def run_compare(assistant, questions) -> dict:
     def score(system: str, q, ranked: list[tuple[str, str]], answer_ok: bool | None = None) -> None:
         relevant = [q.is_relevant(src, text) for src, text in ranked[:K_RETRIEVE]]
         top1 = _squash(ranked[0][1]) if ranked else ""
-        rows[system].append({
-            "rank": relevant.index(True) + 1 if any(relevant) else None,
-            "ndcg": _ndcg(relevant, len(q.relevant)),
-            "in_top1": all(_squash(a) in top1 for a in q.answer_contains),
-            "answer_ok": answer_ok,
-        })
+        rows[system].append(
+            {
+                "rank": relevant.index(True) + 1 if any(relevant) else None,
+                "ndcg": _ndcg(relevant, len(q.relevant)),
+                "in_top1": all(_squash(a) in top1 for a in q.answer_contains),
+                "answer_ok": answer_ok,
+            }
+        )
 
     for q in answerable:
         query = parse_question(q.question)
         raw_vector = assistant.embedder.embed_query(query.text)
         hits = lexical.search(query.tokens, 4 * K_RETRIEVE)
-        score("a_bm25", q, _dedupe([(meta[c]["section_id"], sections[meta[c]["section_id"]].source,
-                                     sections[meta[c]["section_id"]].text) for c, _ in hits]))
-        got = tutorial.query(query_embeddings=[raw_vector.tolist()], n_results=K_RETRIEVE, include=["documents", "metadatas"])
+        score(
+            "a_bm25",
+            q,
+            _dedupe(
+                [
+                    (
+                        meta[c]["section_id"],
+                        sections[meta[c]["section_id"]].source,
+                        sections[meta[c]["section_id"]].text,
+                    )
+                    for c, _ in hits
+                ]
+            ),
+        )
+        got = tutorial.query(
+            query_embeddings=[raw_vector.tolist()], n_results=K_RETRIEVE, include=["documents", "metadatas"]
+        )
         score("b_tutorial", q, [(m["source"], d) for m, d in zip(got["metadatas"][0], got["documents"][0])])
         dense = assistant.retriever.dense(raw_vector, None, 4 * K_RETRIEVE)
-        score("c_dense_sections", q, _dedupe([(sid, sections[sid].source, sections[sid].text) for sid, *_ in dense]))
+        score(
+            "c_dense_sections",
+            q,
+            _dedupe([(sid, sections[sid].source, sections[sid].text) for sid, *_ in dense]),
+        )
         answer = assistant.ask(q.question, k=K_RETRIEVE)
         score("d_chidao", q, [(r.source, r.text) for r in answer.retrieved], answer_ok=q.answered_by(answer))
 
@@ -96,26 +116,46 @@ def run_compare(assistant, questions) -> dict:
             "mrr": round(statistics.fmean(1 / r["rank"] if r["rank"] else 0 for r in rs), 3),
             "ndcg@10": round(statistics.fmean(r["ndcg"] for r in rs), 3),
             "answer_in_top1": round(sum(r["in_top1"] for r in rs) / n, 3),
-            "answer_accuracy": round(sum(bool(r["answer_ok"]) for r in rs) / n, 3) if rs[0]["answer_ok"] is not None else None,
+            "answer_accuracy": round(sum(bool(r["answer_ok"]) for r in rs) / n, 3)
+            if rs[0]["answer_ok"] is not None
+            else None,
         }
+
     table = {system: summary(rs) for system, rs in rows.items()}
     full = table["d_chidao"]
-    ratios = {system: {m: round(full[m] / v, 2) if v else None for m, v in t.items()
-                       if m in ("hit@1", "hit@5", "mrr", "ndcg@10", "answer_in_top1")}
-              for system, t in table.items() if system != "d_chidao"}
-    return {"systems": table, "ratio_of_chidao_to": ratios,
-            "note": "answerable gold questions only; baselines have no answer step and do not abstain"}
+    ratios = {
+        system: {
+            m: round(full[m] / v, 2) if v else None
+            for m, v in t.items()
+            if m in ("hit@1", "hit@5", "mrr", "ndcg@10", "answer_in_top1")
+        }
+        for system, t in table.items()
+        if system != "d_chidao"
+    }
+    return {
+        "systems": table,
+        "ratio_of_chidao_to": ratios,
+        "note": "answerable gold questions only; baselines have no answer step and do not abstain",
+    }
 
 
 def print_compare(result: dict, console) -> None:
     from rich.table import Table
+
     metrics = ["questions", "hit@1", "hit@5", "mrr", "ndcg@10", "answer_in_top1", "answer_accuracy"]
     table = Table("system", *metrics, title="chidao eval --compare (answerable questions)")
     for system, m in result["systems"].items():
         table.add_row(system, *("–" if m[k] is None else str(m[k]) for k in metrics))
     console.print(table)
-    ratios = Table("(d) ÷", "hit@1", "hit@5", "mrr", "ndcg@10", "answer_in_top1", title="ratio of chidao (d) to each baseline")
+    ratios = Table(
+        "(d) ÷",
+        "hit@1",
+        "hit@5",
+        "mrr",
+        "ndcg@10",
+        "answer_in_top1",
+        title="ratio of chidao (d) to each baseline",
+    )
     for system, r in result["ratio_of_chidao_to"].items():
         ratios.add_row(system, *(str(r[k]) for k in ["hit@1", "hit@5", "mrr", "ndcg@10", "answer_in_top1"]))
     console.print(ratios)
-

@@ -27,7 +27,11 @@ def import_feedback(feedback: Path, gold: Path, candidates: Path = CANDIDATES) -
     known = set()
     for path in (gold, candidates):
         if path.exists():
-            known |= {_key(json.loads(line)["question"]) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()}
+            known |= {
+                _key(json.loads(line)["question"])
+                for line in path.read_text(encoding="utf-8").splitlines()
+                if line.strip()
+            }
     added, skipped, problems, out = 0, 0, [], []
     for n, line in enumerate(feedback.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
@@ -45,18 +49,27 @@ def import_feedback(feedback: Path, gold: Path, candidates: Path = CANDIDATES) -
         known.add(_key(question))
         cited = (item.get("citations") or [{}])[0]
         candidate = {
-            "id": "fb-" + hashlib.sha256(question.encode()).hexdigest()[:8], "category": "feedback",
-            "split": "candidate", "question": question, "needs_review": True,
-            "rating": rating, "comment": item.get("comment", ""),
+            "id": "fb-" + hashlib.sha256(question.encode()).hexdigest()[:8],
+            "category": "feedback",
+            "split": "candidate",
+            "question": question,
+            "needs_review": True,
+            "rating": rating,
+            "comment": item.get("comment", ""),
         }
         if rating == "up" and cited.get("quote") and not item.get("abstained"):
             # A confirmed answer: its first citation is the proposed expectation.
-            candidate |= {"source": cited.get("source"), "section_contains": cited["quote"][:80],
-                          "answer_contains": cited["quote"][:80]}
+            candidate |= {
+                "source": cited.get("source"),
+                "section_contains": cited["quote"][:80],
+                "answer_contains": cited["quote"][:80],
+            }
         elif rating == "up" and item.get("abstained"):
             candidate["answerable"] = False  # staff agreed the documents do not say
         else:
-            candidate["answer_was"] = item.get("answer", "")  # wrong or unhelpful: a person writes the expectation
+            candidate["answer_was"] = item.get(
+                "answer", ""
+            )  # wrong or unhelpful: a person writes the expectation
         out.append(candidate)
         added += 1
     if out:

@@ -13,7 +13,7 @@ force on held-out and fresh, which are never fitted on.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +40,9 @@ def collect(assistant, questions) -> list[tuple[str, np.ndarray, np.ndarray]]:
         keys = [_squash(a) for a in q.answer_contains]
         right = np.array([any(k in _squash(e.quote) for k in keys) for e in usable])
         if right.any():
-            out.append((q.split, np.array([[e.features.get(f, 0.0) for f in FEATURES] for e in usable]), right))
+            out.append(
+                (q.split, np.array([[e.features.get(f, 0.0) for f in FEATURES] for e in usable]), right)
+            )
     return out
 
 
@@ -89,14 +91,20 @@ def run_fit(assistant, questions) -> dict:
     report = {
         "weights": {f: round(v, 4) for f, v in fitted.items()},
         "fitted_on": {"split": "dev", "questions": len(dev)},
-        "fitted_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "top1": {s: {"fitted": round(top1(d, fitted), 3), "in_force": round(top1(d, in_force), 3),
-                     "dense_only": round(top1(d, dense_only), 3), "hand_set": round(top1(d, DEFAULT_WEIGHTS), 3),
-                     "questions": len(d)}
-                 for s, d in by_split.items()},
+        "fitted_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "top1": {
+            s: {
+                "fitted": round(top1(d, fitted), 3),
+                "in_force": round(top1(d, in_force), 3),
+                "dense_only": round(top1(d, dense_only), 3),
+                "hand_set": round(top1(d, DEFAULT_WEIGHTS), 3),
+                "questions": len(d),
+            }
+            for s, d in by_split.items()
+        },
         "note": "written by `chidao eval --fit-units`; top1 = share of questions whose best quotable unit "
-                f"holds an expected answer string, among questions that have one. Adopt by copying to {WEIGHTS_FILE.name} "
-                "only if it beats in_force on heldout and fresh.",
+        f"holds an expected answer string, among questions that have one. Adopt by copying to {WEIGHTS_FILE.name} "
+        "only if it beats in_force on heldout and fresh.",
     }
     CANDIDATE.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return report

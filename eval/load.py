@@ -3,7 +3,8 @@
 Each simulated user asks the gold questions (Vietnamese, English, without diacritics, unanswerable)
 in its own order through `/answer`, one after another, until the time is up. An answer counts as
 lost if it does not come back, or comes back for another question, or is neither an abstention nor
-backed by citations, or differs from the answer another user got to the same question. Bounded: `users` threads, `duration` seconds, then each finishes its request.
+backed by citations, or differs from the answer another user got to the same question. Bounded: `users`
+threads, `duration` seconds, then each finishes its request.
 """
 
 from __future__ import annotations
@@ -40,8 +41,12 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         chidao = Path(sys.executable).parent / "chidao"
         self.log = tempfile.TemporaryFile()  # everything the server printed (tests read it)
-        self.proc = subprocess.Popen([str(chidao), "serve", "--port", str(self.port)], env=env or dict(os.environ),
-                                     stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            [str(chidao), "serve", "--port", str(self.port)],
+            env=env or dict(os.environ),
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -49,10 +54,10 @@ class Server:
                 return
             except urllib.error.HTTPError:
                 return  # up, and asking for a login
-            except OSError:
+            except OSError as e:
                 if self.proc.poll() is not None or time.monotonic() > deadline:
                     self.stop()
-                    raise RuntimeError(f"chidao serve did not start: {self.output()[-1500:]}")
+                    raise RuntimeError(f"chidao serve did not start: {self.output()[-1500:]}") from e
                 time.sleep(0.5)
 
     def output(self) -> str:
@@ -80,17 +85,24 @@ class ApiClient:
 
     def __init__(self, url: str, auth: tuple[str, str] | None = None, timeout: float = 300):
         self.url, self.timeout = url.rstrip("/"), timeout
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
         if auth:
             form = urllib.parse.urlencode({"username": auth[0], "password": auth[1]}).encode()
             self.opener.open(f"{self.url}/login", data=form, timeout=timeout).read()
 
     def call(self, api_name: str, *args):
-        request = urllib.request.Request(f"{self.url}/gradio_api/call/{api_name}", headers={"Content-Type": "application/json"},
-                                         data=json.dumps({"data": list(args)}).encode())
+        request = urllib.request.Request(
+            f"{self.url}/gradio_api/call/{api_name}",
+            headers={"Content-Type": "application/json"},
+            data=json.dumps({"data": list(args)}).encode(),
+        )
         event_id = json.loads(self.opener.open(request, timeout=self.timeout).read())["event_id"]
         event = None
-        with self.opener.open(f"{self.url}/gradio_api/call/{api_name}/{event_id}", timeout=self.timeout) as stream:
+        with self.opener.open(
+            f"{self.url}/gradio_api/call/{api_name}/{event_id}", timeout=self.timeout
+        ) as stream:
             for raw in stream:
                 line = raw.decode("utf-8").rstrip("\n")
                 if line.startswith("event: "):
@@ -106,12 +118,18 @@ def answer_digest(answer: dict) -> str:
     """What an answer says and cites, in 16 hex digits: the same question must get the same answer
     under load as asked alone, whoever asks it."""
     cited = [(c["source"], c["start"], c["end"]) for c in answer.get("citations") or []]
-    return hashlib.sha256(json.dumps([answer.get("answer"), bool(answer.get("abstained")), cited],
-                                     ensure_ascii=False).encode()).hexdigest()[:16]
+    return hashlib.sha256(
+        json.dumps([answer.get("answer"), bool(answer.get("abstained")), cited], ensure_ascii=False).encode()
+    ).hexdigest()[:16]
 
 
-def run_load(url: str, questions: list[str], users: int = 20, duration: float = 120.0,
-             auth: tuple[str, str] | None = None) -> dict:
+def run_load(
+    url: str,
+    questions: list[str],
+    users: int = 20,
+    duration: float = 120.0,
+    auth: tuple[str, str] | None = None,
+) -> dict:
     latencies: list[float] = []
     errors: list[str] = []
     lost: list[str] = []
@@ -142,8 +160,11 @@ def run_load(url: str, questions: list[str], users: int = 20, duration: float = 
                     errors.append(f"user {u}: {type(e).__name__}: {e}"[:300])
                 continue
             ms = (time.perf_counter() - t) * 1000
-            ok = (isinstance(got, dict) and got.get("question") == q
-                  and (got.get("abstained") or got.get("citations")))
+            ok = (
+                isinstance(got, dict)
+                and got.get("question") == q
+                and (got.get("abstained") or got.get("citations"))
+            )
             with lock:
                 latencies.append(ms)
                 per_user[u] += 1
@@ -161,14 +182,23 @@ def run_load(url: str, questions: list[str], users: int = 20, duration: float = 
     elapsed = time.monotonic() - start
     inconsistent = sorted(q for q, d in digests.items() if len(d) > 1)
     return {
-        "users": users, "duration_s": duration, "elapsed_s": round(elapsed, 1),
-        "requests": len(latencies) + len(errors), "answers": len(latencies), "errors": len(errors),
-        "lost": len(lost) + len(inconsistent), "throughput_qps": round(len(latencies) / elapsed, 2),
-        "latency_ms": {"p50": round(percentile(latencies, 50)), "p95": round(percentile(latencies, 95)),
-                       "max": round(max(latencies, default=0))},
+        "users": users,
+        "duration_s": duration,
+        "elapsed_s": round(elapsed, 1),
+        "requests": len(latencies) + len(errors),
+        "answers": len(latencies),
+        "errors": len(errors),
+        "lost": len(lost) + len(inconsistent),
+        "throughput_qps": round(len(latencies) / elapsed, 2),
+        "latency_ms": {
+            "p50": round(percentile(latencies, 50)),
+            "p95": round(percentile(latencies, 95)),
+            "max": round(max(latencies, default=0)),
+        },
         "answers_per_user": {"min": min(per_user), "max": max(per_user)},
         "last_answer_s": round(last_answer, 1),  # answers kept coming until the end of the run
         "inconsistent": inconsistent,  # answered differently to different users: each counts as lost
         "answers_by_question": {q: sorted(d)[0] for q, d in sorted(digests.items())},
-        "error_samples": errors[:5], "lost_samples": lost[:5],
+        "error_samples": errors[:5],
+        "lost_samples": lost[:5],
     }

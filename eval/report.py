@@ -16,13 +16,18 @@ FAMILIES = {
 
 def write_report(result: dict, folder: Path) -> Path:
     import matplotlib
+
     matplotlib.use("Agg")  # no display here
     import matplotlib.pyplot as plt
     import numpy as np
 
     folder.mkdir(parents=True, exist_ok=True)
     groups = list(result["by_category"]) + [f"split: {s}" for s in result["by_split"]] + ["overall"]
-    rows = {**result["by_category"], **{f"split: {s}": m for s, m in result["by_split"].items()}, "overall": result["overall"]}
+    rows = {
+        **result["by_category"],
+        **{f"split: {s}": m for s, m in result["by_split"].items()},
+        "overall": result["overall"],
+    }
     images = []
     for family, metrics in FAMILIES.items():
         fig, ax = plt.subplots(figsize=(12, 4.2))
@@ -45,9 +50,11 @@ def write_report(result: dict, folder: Path) -> Path:
     overall = result["overall"]
     body = "".join(f"<h2>{html.escape(f)}</h2><img src='{n}' alt='{html.escape(f)}'>" for f, n in images)
     summary = "".join(f"<tr><td>{html.escape(k)}</td><td>{v}</td></tr>" for k, v in overall.items())
-    page = (f"<!doctype html><meta charset='utf-8'><title>chidao eval</title>"
-            f"<h1>chidao eval — threshold {result['threshold']}</h1><table>{summary}</table>{body}"
-            f"<p>Raw figures: <a href='eval.json'>eval.json</a></p>")
+    page = (
+        f"<!doctype html><meta charset='utf-8'><title>chidao eval</title>"
+        f"<h1>chidao eval — threshold {result['threshold']}</h1><table>{summary}</table>{body}"
+        f"<p>Raw figures: <a href='eval.json'>eval.json</a></p>"
+    )
     path = folder / "index.html"
     path.write_text(page, encoding="utf-8")
     return path

@@ -19,7 +19,7 @@ import json
 import math
 import re
 import statistics
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import BaseModel, model_validator
@@ -51,7 +51,9 @@ def gate(by_split: dict[str, dict], thresholds: dict[str, dict[str, float]]) -> 
         for k, t in metrics.items():
             v = figures.get(k)
             if v is None or (v > t if k in AT_MOST else v < t):
-                failures.append(f"{split}: {k} = {v} is {'above' if k in AT_MOST else 'below'} the recorded threshold {t}")
+                failures.append(
+                    f"{split}: {k} = {v} is {'above' if k in AT_MOST else 'below'} the recorded threshold {t}"
+                )
     return failures
 
 
@@ -85,8 +87,11 @@ class GoldQuestion(BaseModel):
     def answered_by(self, answer) -> bool:
         """Answered, and the citations quote every expected string."""
         quotes = [_squash(c.quote) for c in answer.citations]
-        return bool(self.answerable and not answer.abstained
-                    and all(any(_squash(a) in quote for quote in quotes) for a in self.answer_contains))
+        return bool(
+            self.answerable
+            and not answer.abstained
+            and all(any(_squash(a) in quote for quote in quotes) for a in self.answer_contains)
+        )
 
     def is_relevant(self, source: str, text: str) -> bool:
         return any(r.source == source and _squash(r.section_contains) in _squash(text) for r in self.relevant)
@@ -106,8 +111,10 @@ def load_gold(path: Path) -> list[GoldQuestion]:
         except Exception as e:  # pydantic's message is long; one line is enough here
             raise ValueError(f"{path}:{n}: not a gold question ({str(e).splitlines()[0]})") from None
         if q.answerable and not (q.relevant and q.answer_contains):
-            raise ValueError(f"{path}:{n}: an answerable question needs source and section_contains "
-                             "(or relevant) and answer_contains")
+            raise ValueError(
+                f"{path}:{n}: an answerable question needs source and section_contains "
+                "(or relevant) and answer_contains"
+            )
         questions.append(q)
     if not questions:
         raise ValueError(f"{path} holds no questions")
@@ -124,11 +131,14 @@ def _exact_span(docs_dir: Path, version: str, source: str, quote: str, start: in
     return 0 <= start < end <= len(text) and text[start:end] == quote
 
 
-def _in_original(originals: dict[str, str | None], source: str, quote: str, start: int, end: int) -> bool | None:
+def _in_original(
+    originals: dict[str, str | None], source: str, quote: str, start: int, end: int
+) -> bool | None:
     """Re-check a citation against the original file as read from the corpus folder (None: no such file),
     so a stored text that drifted from its source cannot vouch for itself."""
     if source not in originals:
         from store.reader import ReadError, read_document
+
         path = SAMPLE_CORPUS / source
         try:
             originals[source] = read_document(path)[0] if path.is_file() else None
@@ -155,12 +165,16 @@ def _best_threshold(strengths: list[tuple[float, bool]]) -> float:
 
     def correct(t: float) -> int:
         return sum((s >= t) == should_answer for s, should_answer in strengths)
+
     scored = [(correct((a + b) / 2), b - a, (a + b) / 2) for a, b in gaps]
     best = max(c for c, _, _ in scored)
     # An open end (below all, above all) counts as no wider than the widest inner gap.
     inner = max((w for c, w, _ in scored[1:-1] if c == best), default=0.0)
-    _, threshold = max((min(w, inner) if i in (0, len(scored) - 1) else w, t)
-                           for i, (c, w, t) in enumerate(scored) if c == best)
+    _, threshold = max(
+        (min(w, inner) if i in (0, len(scored) - 1) else w, t)
+        for i, (c, w, t) in enumerate(scored)
+        if c == best
+    )
     return round(threshold, 4)
 
 
@@ -168,14 +182,25 @@ def run_eval(assistant, questions: list[GoldQuestion], calibrate: bool = False) 
     if calibrate:
         # Fitted on the dev split only, so the held-out figures stay out-of-sample.
         assistant.threshold = 0.0
-        judged = [(assistant.assess(q.question, k=K_RETRIEVE, history=q.history)[1], q.answerable)
-                  for q in questions if q.split == "dev"]
+        judged = [
+            (assistant.assess(q.question, k=K_RETRIEVE, history=q.history)[1], q.answerable)
+            for q in questions
+            if q.split == "dev"
+        ]
         threshold = _best_threshold(judged)
-        CALIBRATION.write_text(json.dumps({
-            "min_evidence": threshold, "questions": len(judged), "split": "dev",
-            "calibrated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "note": "fitted on eval/gold.jsonl by `chidao eval --calibrate`",
-        }, indent=1) + "\n")
+        CALIBRATION.write_text(
+            json.dumps(
+                {
+                    "min_evidence": threshold,
+                    "questions": len(judged),
+                    "split": "dev",
+                    "calibrated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                    "note": "fitted on eval/gold.jsonl by `chidao eval --calibrate`",
+                },
+                indent=1,
+            )
+            + "\n"
+        )
         assistant.threshold = threshold
 
     if hasattr(assistant.embedder, "clear_cache"):
@@ -186,28 +211,48 @@ def run_eval(assistant, questions: list[GoldQuestion], calibrate: bool = False) 
     for q in questions:
         answer = assistant.ask(q.question, k=K_RETRIEVE, history=q.history)
         relevant = [q.answerable and q.is_relevant(r.source, r.text) for r in answer.retrieved]
-        valid = [_exact_span(assistant.store.docs_dir, manifest[c.source].version, c.source, c.quote, c.start, c.end)
-                 and _in_original(originals, c.source, c.quote, c.start, c.end) is not False
-                 for c in answer.citations]
+        valid = [
+            _exact_span(
+                assistant.store.docs_dir, manifest[c.source].version, c.source, c.quote, c.start, c.end
+            )
+            and _in_original(originals, c.source, c.quote, c.start, c.end) is not False
+            for c in answer.citations
+        ]
         cited = [assistant.store.section_at(c.source, c.start, c.end) for c in answer.citations]
-        rows.append({
-            "id": q.id, "category": q.category, "split": q.split, "answerable": q.answerable,
-            "abstained": answer.abstained,
-            "rank": relevant.index(True) + 1 if any(relevant) else None,
-            "ndcg@10": _ndcg(relevant[:10], len(q.relevant)) if q.answerable else None,
-            "answer_ok": q.answered_by(answer),
-            "citations": len(valid), "valid_citations": sum(valid),
-            "relevant_citations": sum(bool(s) and q.answerable and q.is_relevant(s.source, s.text) for s in cited),
-            "ms": answer.timings_ms["total"], "english": detect_language(q.question) == "en",
-            "turn": q.turn,
-        })
-    return {"threshold": assistant.threshold, "overall": _metrics(rows),
-            "english_without_glossary": _glossary_ablation(assistant, questions, rows),
-            "dialogue_turns": _metrics([r for r in rows if r["turn"]]),
-            "by_split": {s: _metrics([r for r in rows if r["split"] == s]) for s in sorted({r["split"] for r in rows})},
-            "by_category": {c: _metrics([r for r in rows if r["category"] == c])
-                            for c in sorted({r["category"] for r in rows})},
-            "questions": rows}
+        rows.append(
+            {
+                "id": q.id,
+                "category": q.category,
+                "split": q.split,
+                "answerable": q.answerable,
+                "abstained": answer.abstained,
+                "rank": relevant.index(True) + 1 if any(relevant) else None,
+                "ndcg@10": _ndcg(relevant[:10], len(q.relevant)) if q.answerable else None,
+                "answer_ok": q.answered_by(answer),
+                "citations": len(valid),
+                "valid_citations": sum(valid),
+                "relevant_citations": sum(
+                    bool(s) and q.answerable and q.is_relevant(s.source, s.text) for s in cited
+                ),
+                "ms": answer.timings_ms["total"],
+                "english": detect_language(q.question) == "en",
+                "turn": q.turn,
+            }
+        )
+    return {
+        "threshold": assistant.threshold,
+        "overall": _metrics(rows),
+        "english_without_glossary": _glossary_ablation(assistant, questions, rows),
+        "dialogue_turns": _metrics([r for r in rows if r["turn"]]),
+        "by_split": {
+            s: _metrics([r for r in rows if r["split"] == s]) for s in sorted({r["split"] for r in rows})
+        },
+        "by_category": {
+            c: _metrics([r for r in rows if r["category"] == c])
+            for c in sorted({r["category"] for r in rows})
+        },
+        "questions": rows,
+    }
 
 
 def _glossary_ablation(assistant, questions: list[GoldQuestion], rows: list[dict]) -> dict:
@@ -216,12 +261,17 @@ def _glossary_ablation(assistant, questions: list[GoldQuestion], rows: list[dict
     english = [(q, r) for q, r in zip(questions, rows) if r["english"] and q.answerable]
     assistant.use_glossary = False
     try:
-        without = [q.answered_by(assistant.ask(q.question, k=K_RETRIEVE, history=q.history)) for q, _ in english]
+        without = [
+            q.answered_by(assistant.ask(q.question, k=K_RETRIEVE, history=q.history)) for q, _ in english
+        ]
     finally:
         assistant.use_glossary = True
     n = len(english)
-    return {"questions": n, "answer_accuracy_with": round(sum(r["answer_ok"] for _, r in english) / n, 3) if n else None,
-            "answer_accuracy_without": round(sum(without) / n, 3) if n else None}
+    return {
+        "questions": n,
+        "answer_accuracy_with": round(sum(r["answer_ok"] for _, r in english) / n, 3) if n else None,
+        "answer_accuracy_without": round(sum(without) / n, 3) if n else None,
+    }
 
 
 def _ndcg(relevant: list[bool], n_relevant: int) -> float:
@@ -240,15 +290,22 @@ def _metrics(rows: list[dict]) -> dict:
 
     def share(xs: list[bool]) -> float | None:
         return round(sum(xs) / len(xs), 3) if xs else None
+
     return {
         "questions": len(rows),
         "hit@1": share([r["rank"] == 1 for r in answerable]),
         "hit@5": share([r["rank"] is not None and r["rank"] <= 5 for r in answerable]),
-        "mrr": round(statistics.fmean([1 / r["rank"] if r["rank"] else 0.0 for r in answerable]), 3) if answerable else None,
+        "mrr": round(statistics.fmean([1 / r["rank"] if r["rank"] else 0.0 for r in answerable]), 3)
+        if answerable
+        else None,
         "ndcg@10": round(statistics.fmean([r["ndcg@10"] for r in answerable]), 3) if answerable else None,
         "answer_accuracy": share([r["answer_ok"] for r in answerable]),
-        "citation_validity": round(sum(r["valid_citations"] for r in rows) / citations, 3) if citations else 1.0,
-        "citation_precision": round(sum(r["relevant_citations"] for r in rows) / citations, 3) if citations else None,
+        "citation_validity": round(sum(r["valid_citations"] for r in rows) / citations, 3)
+        if citations
+        else 1.0,
+        "citation_precision": round(sum(r["relevant_citations"] for r in rows) / citations, 3)
+        if citations
+        else None,
         "abstention_accuracy": share([r["abstained"] != r["answerable"] for r in rows]),
         "false_abstention_rate": share([r["abstained"] for r in answerable]),
         "unanswerable_abstained": share([r["abstained"] for r in unanswerable]),
@@ -260,13 +317,28 @@ def _metrics(rows: list[dict]) -> dict:
 def print_report(result: dict, console) -> None:
     from rich.table import Table
 
-    columns = ["questions", "hit@1", "hit@5", "mrr", "ndcg@10", "answer_accuracy", "citation_validity",
-               "citation_precision", "abstention_accuracy", "unanswerable_abstained", "false_abstention_rate",
-               "latency_p50_ms", "latency_p95_ms"]
+    columns = [
+        "questions",
+        "hit@1",
+        "hit@5",
+        "mrr",
+        "ndcg@10",
+        "answer_accuracy",
+        "citation_validity",
+        "citation_precision",
+        "abstention_accuracy",
+        "unanswerable_abstained",
+        "false_abstention_rate",
+        "latency_p50_ms",
+        "latency_p95_ms",
+    ]
     table = Table("", *columns, title=f"chidao eval (abstention threshold {result['threshold']})")
-    groups = list(result["by_category"].items()) + [("", None)] + \
-        [(f"split: {k}", v) for k, v in result["by_split"].items()] + \
-        [("dialogue turns", result["dialogue_turns"]), ("overall", result["overall"])]
+    groups = (
+        list(result["by_category"].items())
+        + [("", None)]
+        + [(f"split: {k}", v) for k, v in result["by_split"].items()]
+        + [("dialogue turns", result["dialogue_turns"]), ("overall", result["overall"])]
+    )
     for name, m in groups:
         if m is None:
             table.add_section()
@@ -274,8 +346,16 @@ def print_report(result: dict, console) -> None:
         table.add_row(name, *("–" if m[c] is None else str(m[c]) for c in columns))
     console.print(table)
     g = result["english_without_glossary"]
-    console.print(f"English questions ({g['questions']}): answer accuracy {g['answer_accuracy_with']} with the glossary, "
-                  f"{g['answer_accuracy_without']} without it")
-    misses = [r for r in result["questions"] if (r["answerable"] and not r["answer_ok"]) or (not r["answerable"] and not r["abstained"])]
+    console.print(
+        f"English questions ({g['questions']}): answer accuracy {g['answer_accuracy_with']} with the glossary, "
+        f"{g['answer_accuracy_without']} without it"
+    )
+    misses = [
+        r
+        for r in result["questions"]
+        if (r["answerable"] and not r["answer_ok"]) or (not r["answerable"] and not r["abstained"])
+    ]
     if misses:
-        console.print("misses: " + ", ".join(f"{r['id']}(rank={r['rank']}, abstained={r['abstained']})" for r in misses))
+        console.print(
+            "misses: " + ", ".join(f"{r['id']}(rank={r['rank']}, abstained={r['abstained']})" for r in misses)
+        )

@@ -26,13 +26,16 @@ from store.vietnamese import fold
 _CHROME = re.compile(
     r"^(?:"
     # skip links
-    r"nhay den noi dung(?: chinh)?|bo qua noi dung|chuyen den noi dung(?: chinh)?|skip to (?:main )?content|skip navigation"
+    r"nhay den noi dung(?: chinh)?|bo qua noi dung|chuyen den noi dung(?: chinh)?"
+    r"|skip to (?:main )?content|skip navigation"
     r"|banner|logo|menu|tim kiem|search|dang nhap(?: \| dang ky)?.*|dang ky"
     # font-size, contrast and reading widgets
     r"|a- a a\+.*|a-|a\+|tang tuong phan.*|giam tuong phan.*|co chu:.*|nghe doc bai viet.*|doc bai viet"
     # share, print, e-mail, back
-    r"|chia se(?: bai viet)?:?|share|facebook|zalo|twitter|linkedin|youtube|tweet|like|in bai(?: viet)?|in trang|in|print|ban in"
-    r"|gui email|gui e-mail|gui bai(?: viet)?|email|luu bai(?: viet)?|luu tru|ghi chu|y kien|quay lai|tro ve|ve dau trang|dau trang|top"
+    r"|chia se(?: bai viet)?:?|share|facebook|zalo|twitter|linkedin|youtube|tweet|like"
+    r"|in bai(?: viet)?|in trang|in|print|ban in"
+    r"|gui email|gui e-mail|gui bai(?: viet)?|email|luu bai(?: viet)?|luu tru|ghi chu|y kien"
+    r"|quay lai|tro ve|ve dau trang|dau trang|top"
     r"|tai ve|tai van ban|van ban goc|thuoc tinh|tieng anh|luoc do"
     r"|thuoc tinh\s+noi dung.*"
     # rating widgets, counters, posting stamps
@@ -49,14 +52,16 @@ _CHROME = re.compile(
 )
 # Site names and banner slogans: the page's, never a document's first line.
 _SITE = re.compile(
-    r"^(?:cong thong tin dien tu|cong ttdt|trang thong tin dien tu|website|trang tin|thu vien phap luat|co so du lieu quoc gia"
+    r"^(?:cong thong tin dien tu|cong ttdt|trang thong tin dien tu|website|trang tin|thu vien phap "
+    r"luat|co so du lieu quoc gia"
     r"|(?:nhiet liet )?chao mung|quyet tam thuc hien thang loi|thi dua yeu nuoc|hoc tap va lam theo)"
 )
 # Where the site's tail begins: everything from such a line to the end is the site's.
 _TAIL = re.compile(
     r"^(?:tin lien quan|cac tin khac|tin khac|tin cung chuyen muc|bai viet lien quan|tin moi(?: nhat)?|tin da dua"
     r"|tin xem nhieu(?: nhat)?|van ban lien quan|van ban nay chua co chi dan thay doi|cac van ban khac"
-    r"|ban quyen (?:thuoc|©|\(c\)).{0,150}|copyright\b.{0,150}|©.{0,150}|co quan chu quan\s*:.*|chiu trach nhiem chinh\s*:.*"
+    r"|ban quyen (?:thuoc|©|\(c\)).{0,150}|copyright\b.{0,150}|©.{0,150}"
+    r"|co quan chu quan\s*:.*|chiu trach nhiem chinh\s*:.*"
     r"|ghi ro nguon\b.*)$"
 )
 
@@ -93,5 +98,8 @@ def is_menu_item(line: str) -> bool:
     no sentence punctuation, not upper case (an issuing body is), no digits (dates, numbers)."""
     t = line.strip()
     letters = [c for c in t if c.isalpha()]
-    return (0 < len(t) <= 40 and not re.search(r"[.;:!?\d]", t)
-            and not (letters and all(c.isupper() for c in letters)))
+    return (
+        0 < len(t) <= 40
+        and not re.search(r"[.;:!?\d]", t)
+        and not (letters and all(c.isupper() for c in letters))
+    )

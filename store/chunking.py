@@ -11,8 +11,11 @@ CHUNK_OVERLAP = 150
 
 # Paragraphs first, then sentences, then clauses: chunks end where the text pauses.
 _splitter = RecursiveCharacterTextSplitter(
-    chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP, add_start_index=True,
-    separators=["\n", ". ", "; ", ", ", " ", ""], keep_separator="end",
+    chunk_size=CHUNK_SIZE,
+    chunk_overlap=CHUNK_OVERLAP,
+    add_start_index=True,
+    separators=["\n", ". ", "; ", ", ", " ", ""],
+    keep_separator="end",
 )
 
 
@@ -20,7 +23,9 @@ def chunk_section(section: Section, version: str) -> list[Chunk]:
     if len(section.text) <= CHUNK_SIZE:
         pieces = [(section.text, 0)]
     else:
-        pieces = [(d.page_content, d.metadata["start_index"]) for d in _splitter.create_documents([section.text])]
+        pieces = [
+            (d.page_content, d.metadata["start_index"]) for d in _splitter.create_documents([section.text])
+        ]
     return [
         Chunk(id=f"{section.id}@{version}:{i}", section_id=section.id, text=text, start=start)
         for i, (text, start) in enumerate(pieces)

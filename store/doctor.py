@@ -14,7 +14,7 @@ import json
 import shutil
 from collections import Counter
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from pydantic import BaseModel
 
@@ -53,9 +53,12 @@ def _examine(store: Store, repair: bool, embedder_factory) -> list[Finding]:
     try:
         manifest = store.manifest()
     except (StoreDamaged, OSError) as e:
-        found(None, f"manifest.json is unreadable ({e})" if isinstance(e, OSError) else "manifest.json is unreadable",
-              "rebuilt from the stored texts (the newest version of each document)",
-              lambda: store.save_manifest(_manifest_from_texts(store)))
+        found(
+            None,
+            f"manifest.json is unreadable ({e})" if isinstance(e, OSError) else "manifest.json is unreadable",
+            "rebuilt from the stored texts (the newest version of each document)",
+            lambda: store.save_manifest(_manifest_from_texts(store)),
+        )
         if not repair:
             return findings
         manifest = store.manifest()
@@ -80,17 +83,26 @@ def _examine(store: Store, repair: bool, embedder_factory) -> list[Finding]:
         sections_path = store.stored_file(r.source, r.version, "json")
         text = text_path.read_text(encoding="utf-8") if text_path.exists() else None
         if text is None or hashlib.sha256(text.encode("utf-8")).hexdigest() != r.sha256:
-            found(r.source, "stored text is missing or does not match its hash",
-                  f"removed from the manifest; ingest {r.source} again", lambda s=r.source: dropped.append(s))
+            found(
+                r.source,
+                "stored text is missing or does not match its hash",
+                f"removed from the manifest; ingest {r.source} again",
+                lambda s=r.source: dropped.append(s),
+            )
             continue
         doc = None
         try:
             json.loads(sections_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             doc = sectionize(r.source, text)
-            found(r.source, "sections file is missing or unreadable", "sectioned again from the stored text",
-                  lambda d=doc: store.write_sections(d))
+            found(
+                r.source,
+                "sections file is missing or unreadable",
+                "sectioned again from the stored text",
+                lambda d=doc: store.write_sections(d),
+            )
         if chunk_counts is not None and chunk_counts[r.source] != r.n_chunks:
+
             def rechunk(r=r, text=text):
                 nonlocal embedder
                 d = sectionize(r.source, text)
@@ -98,16 +110,27 @@ def _examine(store: Store, repair: bool, embedder_factory) -> list[Finding]:
                 embedder = embedder or embedder_factory()
                 vectors = embedder.embed_documents([c.text for c in chunks], titles)
                 store.write_chunks(d, chunks, vectors)
-            found(r.source, f"{chunk_counts[r.source]} of its {r.n_chunks} chunks are in Chroma",
-                  "chunked and embedded again from the stored text", rechunk)
+
+            found(
+                r.source,
+                f"{chunk_counts[r.source]} of its {r.n_chunks} chunks are in Chroma",
+                "chunked and embedded again from the stored text",
+                rechunk,
+            )
         if not store.has_units(r.source, r.version):
+
             def reunit(r=r, text=text):
                 nonlocal embedder
                 d = sectionize(r.source, text)
                 embedder = embedder or embedder_factory()
                 store.write_units(d, embed_units(embedder, d))
-            found(r.source, "its answer units are missing (stored before they existed, or deleted)",
-                  "cut and embedded again from the stored text", reunit)
+
+            found(
+                r.source,
+                "its answer units are missing (stored before they existed, or deleted)",
+                "cut and embedded again from the stored text",
+                reunit,
+            )
     if repair and dropped:
         fixed = store.manifest().model_copy(deep=True)
         for source in dropped:
@@ -116,8 +139,12 @@ def _examine(store: Store, repair: bool, embedder_factory) -> list[Finding]:
 
     leftovers = store.leftover_files()
     if stale_chunks or leftovers:
-        found(None, f"{stale_chunks} chunk(s) and {len(leftovers)} file(s) of versions no longer in force",
-              "deleted", lambda: store.collect_garbage())
+        found(
+            None,
+            f"{stale_chunks} chunk(s) and {len(leftovers)} file(s) of versions no longer in force",
+            "deleted",
+            lambda: store.collect_garbage(),
+        )
 
     if chunk_counts is None:
         return findings  # the chunks, leftovers and lexical index are compared with Chroma's contents
@@ -129,9 +156,11 @@ def _examine(store: Store, repair: bool, embedder_factory) -> list[Finding]:
         expected = {i for i, m in store.chunk_metadata() if m["version"] in versions}
         ids_ok = set(saved["ids"]) == expected
     if not ids_ok:
+
         def rebuild():
             shutil.rmtree(lexical_dir, ignore_errors=True)
             store.lexical()
+
         found(None, "the lexical index is missing or does not match the chunks in force", "rebuilt", rebuild)
     return findings
 
@@ -151,9 +180,23 @@ def _manifest_from_texts(store: Store) -> Manifest:
             continue
         chunks, _ = chunks_of(doc)  # the count it should have: the chunk check that follows mends a gap
         manifest.documents[source] = DocumentRecord(
-            source=source, version=version, sha256=doc.sha256, kind=doc.kind, title=doc.title, number=doc.number,
-            period_start=doc.period_start, period_end=doc.period_end, period_label=doc.period_label,
-            issuer=doc.issuer, province=doc.province, issued=doc.issued, number_key=doc.number_key,
-            signer=doc.signer, signer_role=doc.signer_role,
-            n_sections=len(doc.sections), n_chunks=len(chunks), ingested_at=datetime.now(timezone.utc))
+            source=source,
+            version=version,
+            sha256=doc.sha256,
+            kind=doc.kind,
+            title=doc.title,
+            number=doc.number,
+            period_start=doc.period_start,
+            period_end=doc.period_end,
+            period_label=doc.period_label,
+            issuer=doc.issuer,
+            province=doc.province,
+            issued=doc.issued,
+            number_key=doc.number_key,
+            signer=doc.signer,
+            signer_role=doc.signer_role,
+            n_sections=len(doc.sections),
+            n_chunks=len(chunks),
+            ingested_at=datetime.now(UTC),
+        )
     return manifest

@@ -14,22 +14,27 @@ import unicodedata
 
 # TCVN3 (ABC): the lower-case table; upper-case toned vowels lived in separate "H" fonts at the same
 # codes, so only Ă Â Ê Ô Ơ Ư Đ have capitals of their own.
-_TCVN3_CODES = ("µ¸¶·¹" "¨»¾¼½Æ" "©ÇÊÈÉË" "®" "ÌÐÎÏÑ" "ªÒÕÓÔÖ" "×ÝØÜÞ" "ßãáâä" "«åèæçé" "¬êíëìî"
-                "ïóñòô" "\u00adõøö÷ù" "úýûüþ" "¡¢£¤¥¦§")
-_TCVN3_CHARS = ("àáảãạ" "ăằắẳẵặ" "âầấẩẫậ" "đ" "èéẻẽẹ" "êềếểễệ" "ìíỉĩị" "òóỏõọ" "ôồốổỗộ" "ơờớởỡợ"
-                "ùúủũụ" "ưừứửữự" "ỳýỷỹỵ" "ĂÂÊÔƠƯĐ")
+_TCVN3_CODES = "µ¸¶·¹¨»¾¼½Æ©ÇÊÈÉË®ÌÐÎÏÑªÒÕÓÔÖ×ÝØÜÞßãáâä«åèæçé¬êíëìîïóñòô\u00adõøö÷ùúýûüþ¡¢£¤¥¦§"
+_TCVN3_CHARS = "àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵĂÂÊÔƠƯĐ"
 _TCVN3 = str.maketrans(_TCVN3_CODES, _TCVN3_CHARS)
 
 # VNI: a base letter followed by one mark byte that carries the shape (â ă) and the tone together;
 # ơ and ư are one byte of their own. Tones in the order none, sắc, huyền, hỏi, ngã, nặng.
 _TONES = ["", "\u0301", "\u0300", "\u0309", "\u0303", "\u0323"]
 _VNI_ROWS = {  # Unicode letter → its upper-case VNI spellings, one per tone
-    "A": ["A", "AÙ", "AØ", "AÛ", "AÕ", "AÏ"], "Â": ["AÂ", "AÁ", "AÀ", "AÅ", "AÃ", "AÄ"],
-    "Ă": ["AÊ", "AÉ", "AÈ", "AÚ", "AÜ", "AË"], "E": ["E", "EÙ", "EØ", "EÛ", "EÕ", "EÏ"],
-    "Ê": ["EÂ", "EÁ", "EÀ", "EÅ", "EÃ", "EÄ"], "O": ["O", "OÙ", "OØ", "OÛ", "OÕ", "OÏ"],
-    "Ô": ["OÂ", "OÁ", "OÀ", "OÅ", "OÃ", "OÄ"], "Ơ": ["Ô", "ÔÙ", "ÔØ", "ÔÛ", "ÔÕ", "ÔÏ"],
-    "U": ["U", "UÙ", "UØ", "UÛ", "UÕ", "UÏ"], "Ư": ["Ö", "ÖÙ", "ÖØ", "ÖÛ", "ÖÕ", "ÖÏ"],
-    "I": ["I", "Í", "Ì", "Æ", "Ó", "Ò"], "Y": ["Y", "YÙ", "YØ", "YÛ", "YÕ", "Î"], "Đ": ["Ñ"],
+    "A": ["A", "AÙ", "AØ", "AÛ", "AÕ", "AÏ"],
+    "Â": ["AÂ", "AÁ", "AÀ", "AÅ", "AÃ", "AÄ"],
+    "Ă": ["AÊ", "AÉ", "AÈ", "AÚ", "AÜ", "AË"],
+    "E": ["E", "EÙ", "EØ", "EÛ", "EÕ", "EÏ"],
+    "Ê": ["EÂ", "EÁ", "EÀ", "EÅ", "EÃ", "EÄ"],
+    "O": ["O", "OÙ", "OØ", "OÛ", "OÕ", "OÏ"],
+    "Ô": ["OÂ", "OÁ", "OÀ", "OÅ", "OÃ", "OÄ"],
+    "Ơ": ["Ô", "ÔÙ", "ÔØ", "ÔÛ", "ÔÕ", "ÔÏ"],
+    "U": ["U", "UÙ", "UØ", "UÛ", "UÕ", "UÏ"],
+    "Ư": ["Ö", "ÖÙ", "ÖØ", "ÖÛ", "ÖÕ", "ÖÏ"],
+    "I": ["I", "Í", "Ì", "Æ", "Ó", "Ò"],
+    "Y": ["Y", "YÙ", "YØ", "YÛ", "YÕ", "Î"],
+    "Đ": ["Ñ"],
 }
 
 
@@ -50,19 +55,24 @@ _VNI = _vni_table()
 _VNI_PATTERN = re.compile("|".join(sorted(map(re.escape, _VNI), key=len, reverse=True)))
 
 # Very common syllables of administrative Vietnamese: enough of them in a text means it is Vietnamese.
-_COMMON = set("""của và các có được trong người những cho với không này là một đã theo về tỉnh nhân dân ủy
+_COMMON = set(
+    """của và các có được trong người những cho với không này là một đã theo về tỉnh nhân dân ủy
 ban quyết định chỉ đạo thực hiện năm ngày tháng phát triển công tác tại đến việc số sở phòng
 đồng thời nội dung báo cáo kế hoạch văn bản quản lý xã hội huyện thành phố cơ quan đơn vị
 chủ tịch phó giám đốc trên địa bàn đề nghị yêu cầu tổ chức các cấp ngành liên quan trường
-hợp đảm bảo kiểm tra tình hình kết quả để từ khi đó nhằm nước hành chính giao phối biết""".split())
+hợp đảm bảo kiểm tra tình hình kết quả để từ khi đó nhằm nước hành chính giao phối biết""".split()
+)
 _WORDS = re.compile(r"\w+")
 
 
 def vietnamese_score(text: str) -> int:
     """How many tokens of the text are common Vietnamese syllables with diacritics (plain ASCII
     ones like "ban" read the same in every encoding, so they decide nothing)."""
-    return sum(1 for w in _WORDS.findall(unicodedata.normalize("NFC", text).lower())
-               if w in _COMMON and not w.isascii())
+    return sum(
+        1
+        for w in _WORDS.findall(unicodedata.normalize("NFC", text).lower())
+        if w in _COMMON and not w.isascii()
+    )
 
 
 def from_tcvn3(text: str) -> str:
@@ -110,13 +120,20 @@ def _utf16_without_bom(raw: bytes) -> str | None:
 def decode(raw: bytes) -> tuple[str, str]:
     """Bytes → (text, encoding name). Raises EncodingError with what to do when nothing fits."""
     # UTF-32 first: its little-endian BOM begins with UTF-16's.
-    for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
-                       (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+    for bom, codec in (
+        (b"\xef\xbb\xbf", "utf-8-sig"),
+        (b"\xff\xfe\x00\x00", "utf-32"),
+        (b"\x00\x00\xfe\xff", "utf-32"),
+        (b"\xff\xfe", "utf-16"),
+        (b"\xfe\xff", "utf-16"),
+    ):
         if raw.startswith(bom):
             try:
                 return raw.decode(codec), codec.upper()
             except UnicodeDecodeError as e:
-                raise EncodingError(f"starts like {codec.upper()} but byte {e.start} is not; save it as UTF-8") from None
+                raise EncodingError(
+                    f"starts like {codec.upper()} but byte {e.start} is not; save it as UTF-8"
+                ) from None
     if b"\x00" in raw:
         text = _utf16_without_bom(raw)
         if text is None:
@@ -133,5 +150,7 @@ def decode(raw: bytes) -> tuple[str, str]:
     scored = [(vietnamese_score(text[:200_000]), name, text) for name, text in candidates]
     score, name, text = max(scored, key=lambda x: x[0])
     if score < 3 or "\ufffd" in text:
-        raise EncodingError(f"not UTF-8 (byte {bad}) nor Vietnamese Windows-1258/TCVN3/VNI; save it as UTF-8 and ingest again")
+        raise EncodingError(
+            f"not UTF-8 (byte {bad}) nor Vietnamese Windows-1258/TCVN3/VNI; save it as UTF-8 and ingest again"
+        )
     return text, name

@@ -51,7 +51,9 @@ def check_zip(raw: bytes) -> None:
                 while piece := part.read(MiB):
                     size += len(piece)
                     if size > ZIP_MAX_BYTES:
-                        raise ExtractError(f"expands to more than {ZIP_MAX_BYTES // MiB} MB uncompressed; not read")
+                        raise ExtractError(
+                            f"expands to more than {ZIP_MAX_BYTES // MiB} MB uncompressed; not read"
+                        )
                     if entry.filename.endswith((".xml", ".rels")):
                         elements += piece.count(b"<") - piece.count(b"</")  # start tags, give or take
                         if elements > XML_MAX_ELEMENTS:
@@ -97,9 +99,13 @@ def _pdf_limits():
         from pypdf import apply_configuration
     except ImportError:  # an older pypdf: only its own fixed limits apply
         return contextlib.nullcontext()
-    return apply_configuration(**{f"{codec}_maximum_output_length": PDF_MAX_STREAM_BYTES
-                                  for codec in ("zlib", "lzw", "run_length", "brotli", "jbig2")},
-                               array_based_stream_maximum_output_length=PDF_MAX_STREAM_BYTES)
+    return apply_configuration(
+        **{
+            f"{codec}_maximum_output_length": PDF_MAX_STREAM_BYTES
+            for codec in ("zlib", "lzw", "run_length", "brotli", "jbig2")
+        },
+        array_based_stream_maximum_output_length=PDF_MAX_STREAM_BYTES,
+    )
 
 
 def pdf_text(raw: bytes) -> str:
@@ -125,7 +131,9 @@ def pdf_text(raw: bytes) -> str:
     except ExtractError:
         raise
     except DependencyError:  # AES encryption, and the `cryptography` package is not installed
-        raise ExtractError("AES-encrypted PDF and the cryptography package is missing; pip install cryptography") from None
+        raise ExtractError(
+            "AES-encrypted PDF and the cryptography package is missing; pip install cryptography"
+        ) from None
     except LimitReachedError as e:  # a stream that inflates past the limit, a page tree without end…
         raise ExtractError(f"over a safety limit of the PDF reader ({_one_line(e)}); not read") from None
     except Exception as e:  # whatever else a damaged or hostile file makes pypdf raise
@@ -140,10 +148,47 @@ def _one_line(e: Exception) -> str:
 
 
 # Page chrome of a saved web page: menus, banners, scripts, forms.
-_CHROME = ("script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form",
-           "iframe", "svg", "button", "select", "head")
-_BLOCK = {"p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "br", "table", "section",
-          "article", "main", "blockquote", "pre", "dt", "dd", "ul", "ol", "td", "th"}
+_CHROME = (
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "form",
+    "iframe",
+    "svg",
+    "button",
+    "select",
+    "head",
+)
+_BLOCK = {
+    "p",
+    "div",
+    "li",
+    "tr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "br",
+    "table",
+    "section",
+    "article",
+    "main",
+    "blockquote",
+    "pre",
+    "dt",
+    "dd",
+    "ul",
+    "ol",
+    "td",
+    "th",
+}
 
 
 # A saved page has a few thousand elements; lxml needs about 300 bytes each (3,000,000 <p>
@@ -205,7 +250,22 @@ def html_text(markup: str) -> str:
 
 
 # trafilatura's main-content tree: paragraphs, headings, list items, table cells are lines; <lb/> a line break.
-_CONTENT_LINES = {"p", "head", "item", "quote", "code", "cell", "row", "list", "table", "div", "lb", "fw", "note", "graphic"}
+_CONTENT_LINES = {
+    "p",
+    "head",
+    "item",
+    "quote",
+    "code",
+    "cell",
+    "row",
+    "list",
+    "table",
+    "div",
+    "lb",
+    "fw",
+    "note",
+    "graphic",
+}
 
 
 def _main_content(root) -> str | None:
@@ -227,9 +287,15 @@ def _main_content(root) -> str | None:
 
     logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # its warnings are about pages, not our state
     try:
-        found = trafilatura.bare_extraction(copy.deepcopy(root), include_comments=False, include_tables=True,
-                                            include_images=False, include_links=False, with_metadata=True,
-                                            deduplicate=False)
+        found = trafilatura.bare_extraction(
+            copy.deepcopy(root),
+            include_comments=False,
+            include_tables=True,
+            include_images=False,
+            include_links=False,
+            with_metadata=True,
+            deduplicate=False,
+        )
     except RecursionError:  # a deep page: the caller's own walk needs no recursion
         return None
     except Exception:  # noqa: BLE001 — whatever a hostile page makes it raise, the caller still reads it
@@ -242,8 +308,11 @@ def _main_content(root) -> str | None:
         return None
     # The article's title, when trafilatura kept it as metadata only: put back when the page shows it as a heading.
     title = re.sub(r"\s+", " ", getattr(found, "title", None) or "").strip()
-    if title and title not in lines and any(re.sub(r"\s+", " ", h.text_content()).strip() == title
-                                            for h in root.iter("h1", "h2")):
+    if (
+        title
+        and title not in lines
+        and any(re.sub(r"\s+", " ", h.text_content()).strip() == title for h in root.iter("h1", "h2"))
+    ):
         lines.insert(0, title)
     return "\n".join(lines)
 

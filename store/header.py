@@ -36,14 +36,69 @@ HOME_PROVINCE = os.environ.get("CHIDAO_HOME_PROVINCE", "Lạng Sơn")
 
 # The 63 provinces and centrally-run cities (before the 2025 mergers, whose names they keep).
 PROVINCES = (
-    "An Giang", "Bà Rịa - Vũng Tàu", "Bắc Giang", "Bắc Kạn", "Bạc Liêu", "Bắc Ninh", "Bến Tre", "Bình Định",
-    "Bình Dương", "Bình Phước", "Bình Thuận", "Cà Mau", "Cao Bằng", "Đắk Lắk", "Đắk Nông", "Điện Biên",
-    "Đồng Nai", "Đồng Tháp", "Gia Lai", "Hà Giang", "Hà Nam", "Hà Tĩnh", "Hải Dương", "Hậu Giang", "Hòa Bình",
-    "Hưng Yên", "Khánh Hòa", "Kiên Giang", "Kon Tum", "Lai Châu", "Lâm Đồng", "Lạng Sơn", "Lào Cai", "Long An",
-    "Nam Định", "Nghệ An", "Ninh Bình", "Ninh Thuận", "Phú Thọ", "Phú Yên", "Quảng Bình", "Quảng Nam",
-    "Quảng Ngãi", "Quảng Ninh", "Quảng Trị", "Sóc Trăng", "Sơn La", "Tây Ninh", "Thái Bình", "Thái Nguyên",
-    "Thanh Hóa", "Thừa Thiên Huế", "Tiền Giang", "Trà Vinh", "Tuyên Quang", "Vĩnh Long", "Vĩnh Phúc", "Yên Bái",
-    "Hà Nội", "Hải Phòng", "Đà Nẵng", "Cần Thơ", "Hồ Chí Minh",
+    "An Giang",
+    "Bà Rịa - Vũng Tàu",
+    "Bắc Giang",
+    "Bắc Kạn",
+    "Bạc Liêu",
+    "Bắc Ninh",
+    "Bến Tre",
+    "Bình Định",
+    "Bình Dương",
+    "Bình Phước",
+    "Bình Thuận",
+    "Cà Mau",
+    "Cao Bằng",
+    "Đắk Lắk",
+    "Đắk Nông",
+    "Điện Biên",
+    "Đồng Nai",
+    "Đồng Tháp",
+    "Gia Lai",
+    "Hà Giang",
+    "Hà Nam",
+    "Hà Tĩnh",
+    "Hải Dương",
+    "Hậu Giang",
+    "Hòa Bình",
+    "Hưng Yên",
+    "Khánh Hòa",
+    "Kiên Giang",
+    "Kon Tum",
+    "Lai Châu",
+    "Lâm Đồng",
+    "Lạng Sơn",
+    "Lào Cai",
+    "Long An",
+    "Nam Định",
+    "Nghệ An",
+    "Ninh Bình",
+    "Ninh Thuận",
+    "Phú Thọ",
+    "Phú Yên",
+    "Quảng Bình",
+    "Quảng Nam",
+    "Quảng Ngãi",
+    "Quảng Ninh",
+    "Quảng Trị",
+    "Sóc Trăng",
+    "Sơn La",
+    "Tây Ninh",
+    "Thái Bình",
+    "Thái Nguyên",
+    "Thanh Hóa",
+    "Thừa Thiên Huế",
+    "Tiền Giang",
+    "Trà Vinh",
+    "Tuyên Quang",
+    "Vĩnh Long",
+    "Vĩnh Phúc",
+    "Yên Bái",
+    "Hà Nội",
+    "Hải Phòng",
+    "Đà Nẵng",
+    "Cần Thơ",
+    "Hồ Chí Minh",
 )
 _PROVINCE_BY_FOLD = {re.sub(r"\s*-\s*", " - ", fold(p)): p for p in PROVINCES}
 _PROVINCE_ALT = "|".join(sorted((re.escape(k) for k in _PROVINCE_BY_FOLD), key=len, reverse=True))
@@ -53,29 +108,65 @@ _PROVINCE_NAME = re.compile(rf"^\s*(?:tinh|thanh pho|tp\.?)?\s*({_PROVINCE_ALT})
 
 # Document types as their type line is printed, and the kind each is (store.models.KINDS).
 TYPE_WORDS = {
-    "QUYẾT ĐỊNH": "decision", "KẾ HOẠCH": "plan", "BÁO CÁO": "report", "THÔNG BÁO": "notice",
-    "CHỈ THỊ": "directive", "NGHỊ QUYẾT": "resolution", "CÔNG VĂN": "official_letter",
+    "QUYẾT ĐỊNH": "decision",
+    "KẾ HOẠCH": "plan",
+    "BÁO CÁO": "report",
+    "THÔNG BÁO": "notice",
+    "CHỈ THỊ": "directive",
+    "NGHỊ QUYẾT": "resolution",
+    "CÔNG VĂN": "official_letter",
     # types chidao has no kind of its own for: the title says what they are
-    "TỜ TRÌNH": "text", "CHƯƠNG TRÌNH": "text", "ĐỀ ÁN": "text", "QUY ĐỊNH": "text", "QUY CHẾ": "text",
-    "HƯỚNG DẪN": "text", "GIẤY MỜI": "text", "CÔNG ĐIỆN": "text", "KẾT LUẬN": "text", "PHƯƠNG ÁN": "text",
+    "TỜ TRÌNH": "text",
+    "CHƯƠNG TRÌNH": "text",
+    "ĐỀ ÁN": "text",
+    "QUY ĐỊNH": "text",
+    "QUY CHẾ": "text",
+    "HƯỚNG DẪN": "text",
+    "GIẤY MỜI": "text",
+    "CÔNG ĐIỆN": "text",
+    "KẾT LUẬN": "text",
+    "PHƯƠNG ÁN": "text",
 }
 _TYPE_LINE = re.compile(r"^(" + "|".join(TYPE_WORDS) + r")\s*$")
 # The type code of a symbol ("QĐ" of "QĐ-UBND", "CTr" of "98-CTr/TU"); a symbol without one — "UBND-KT",
 # "VP-KGVX" — is an official letter's (công văn).
-TYPE_CODES = {"qd": "decision", "kh": "plan", "bc": "report", "tb": "notice", "ct": "directive", "nq": "resolution",
-              "cv": "official_letter", "ttr": "text", "ctr": "text", "da": "text", "qc": "text", "hd": "text",
-              "gm": "text", "cd": "text", "kl": "text", "pa": "text", "qyd": "text", "bb": "text", "tt": "text"}
+TYPE_CODES = {
+    "qd": "decision",
+    "kh": "plan",
+    "bc": "report",
+    "tb": "notice",
+    "ct": "directive",
+    "nq": "resolution",
+    "cv": "official_letter",
+    "ttr": "text",
+    "ctr": "text",
+    "da": "text",
+    "qc": "text",
+    "hd": "text",
+    "gm": "text",
+    "cd": "text",
+    "kl": "text",
+    "pa": "text",
+    "qyd": "text",
+    "bb": "text",
+    "tt": "text",
+}
 _MOTTO = re.compile(r"^cong hoa xa hoi chu nghia viet nam\b")
 _INDEPENDENCE = re.compile(r"^doc lap\s*-\s*tu do\s*-\s*hanh phuc$")
 _NUMBER_LINE = re.compile(r"^(?:Số|SỐ|So|SO)\s*[:.]\s*(.*)$")
-_SYMBOL = re.compile(r"^\s*(?:\d{1,6}\s*)?(?:/\s*\d{4}\s*)?[/-]\s*([A-Za-zĐđ][\w&]*(?:-[\w&]+)*(?:/[\w&-]+)?)")
+_SYMBOL = re.compile(
+    r"^\s*(?:\d{1,6}\s*)?(?:/\s*\d{4}\s*)?[/-]\s*([A-Za-zĐđ][\w&]*(?:-[\w&]+)*(?:/[\w&-]+)?)"
+)
 # Place and date: "Lạng Sơn, ngày 15 tháng 3 năm 2024"; the day and month may be blank in a draft
 # ("ngày   tháng 01 năm 2023", "ngày … tháng … năm 2024"). Matched on text folded char for char.
 _DATELINE = re.compile(
     r"(?:^|[|\t]\s*|\s)((?:[a-z]+\.? ){0,4}[a-z]+),\s*ngay\s*(\d{1,2})?[\s.…_]*thang\s*(\d{1,2})?[\s.…_]*nam\s*(\d{4})"
 )
 # The right column's lines, when a PDF's text puts both columns on one line ("ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI …").
-_RIGHT_COLUMN = re.compile(r"\s*(?:CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM|CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM|Độc lập\s*-\s*Tự do\s*-\s*Hạnh phúc).*$")
+_RIGHT_COLUMN = re.compile(
+    r"\s*(?:CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM|CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM|Độc lập\s*-\s*Tự "
+    r"do\s*-\s*Hạnh phúc).*$"
+)
 _TRICH_YEU_LETTER = re.compile(r"^(?:V/v|V/V|Về việc)\b")
 # A line that begins the body, not the title: the legal bases, the addressee, the opening sentence…
 _BODY_START = re.compile(
@@ -83,17 +174,59 @@ _BODY_START = re.compile(
     r"|nam \d{4} la|thoi gian|qua\b)"
 )
 # The authority that enacts ("ỦY BAN NHÂN DÂN TỈNH LẠNG SƠN" above the legal bases of a decision).
-_AUTHORITY = re.compile(r"^(?:uy ban nhan dan|ubnd|chu tich uy ban nhan dan|chu tich ubnd|hoi dong nhan dan"
-                        r"|giam doc|cuc truong|truong ban)\b")
+_AUTHORITY = re.compile(
+    r"^(?:uy ban nhan dan|ubnd|chu tich uy ban nhan dan|chu tich ubnd|hoi dong nhan dan"
+    r"|giam doc|cuc truong|truong ban)\b"
+)
 _DECOR = re.compile(r"^[-_=*.·•\s]{3,}$")
-_AGENCY = re.compile(r"^(?:so|cuc|chi cuc|ban|van phong|trung tam|bo|tong cuc|thanh tra|kho bac|bao hiem"
-                     r"|uy ban nhan dan|ubnd|hoi dong nhan dan|hdnd|tinh uy|huyen uy|thanh uy|dang uy|cong an"
-                     r"|bo chi huy|doan|hoi|lien doan|ngan hang|truong|benh vien|dai)\b")
-_ACRONYMS = {"UBND", "HĐND", "MTTQ", "PTNT", "NN&PTNT", "TW", "TƯ", "KH&ĐT", "GTVT", "TN&MT", "LĐ-TB&XH", "KT-XH",
-             "VH,TT&DL", "TT&TT", "KHCN", "CNTT", "THPT", "GDNN-GDTX", "BHXH", "HTX"}
+_AGENCY = re.compile(
+    r"^(?:so|cuc|chi cuc|ban|van phong|trung tam|bo|tong cuc|thanh tra|kho bac|bao hiem"
+    r"|uy ban nhan dan|ubnd|hoi dong nhan dan|hdnd|tinh uy|huyen uy|thanh uy|dang uy|cong an"
+    r"|bo chi huy|doan|hoi|lien doan|ngan hang|truong|benh vien|dai)\b"
+)
+_ACRONYMS = {
+    "UBND",
+    "HĐND",
+    "MTTQ",
+    "PTNT",
+    "NN&PTNT",
+    "TW",
+    "TƯ",
+    "KH&ĐT",
+    "GTVT",
+    "TN&MT",
+    "LĐ-TB&XH",
+    "KT-XH",
+    "VH,TT&DL",
+    "TT&TT",
+    "KHCN",
+    "CNTT",
+    "THPT",
+    "GDNN-GDTX",
+    "BHXH",
+    "HTX",
+}
 _UNITS = ("tỉnh", "huyện", "thành phố", "thị xã", "quận", "xã", "phường", "thị trấn")
-_HEADS = ("sở", "cục", "chi cục", "ban", "văn phòng", "trung tâm", "bộ", "tổng cục", "thanh tra", "kho bạc nhà nước",
-          "bảo hiểm xã hội", "công an", "bộ chỉ huy", "ngân hàng", "hội", "liên đoàn", "đài", "báo")
+_HEADS = (
+    "sở",
+    "cục",
+    "chi cục",
+    "ban",
+    "văn phòng",
+    "trung tâm",
+    "bộ",
+    "tổng cục",
+    "thanh tra",
+    "kho bạc nhà nước",
+    "bảo hiểm xã hội",
+    "công an",
+    "bộ chỉ huy",
+    "ngân hàng",
+    "hội",
+    "liên đoàn",
+    "đài",
+    "báo",
+)
 
 
 def _fold_keep(text: str) -> str:
@@ -123,13 +256,16 @@ def _identity(line: str) -> bool:
     if _NUMBER_LINE.match(line) or _MOTTO.match(folded) or _INDEPENDENCE.match(folded) or _DECOR.match(line):
         return True
     dateline = _DATELINE.search(folded)
-    if dateline and len(folded) - (dateline.end() - dateline.start()) < 25:  # the dateline, and a "Số: …" beside it
+    if (
+        dateline and len(folded) - (dateline.end() - dateline.start()) < 25
+    ):  # the dateline, and a "Số: …" beside it
         return True
     # An issuing body or type word in capitals; a long line in capitals is the trích yếu, which says what.
     return _is_upper(line) and len(line.split()) <= 8 and not _starts_body(line)
 
 
 # ---- provinces and issuing bodies -------------------------------------------------------
+
 
 def province_of(text: str) -> str | None:
     """The province a phrase names: "TỈNH LẠNG SƠN", "Lạng Sơn", "thành phố Hà Nội" → its name."""
@@ -182,13 +318,14 @@ def display_body(caps: str) -> str:
 
     def place(m: re.Match) -> str:
         return m.group(1) + " " + " ".join(w[:1].upper() + w[1:] for w in m.group(2).split(" "))
+
     s = re.sub(rf"\b({unit}) ((?:(?!{unit}\b)[^\s,]+ ?)+)$", lambda m: place(m).rstrip(), s)
     # The name after a head noun, and each co-ordinated domain, capitalised: "Sở Văn hóa, Thể thao và Du lịch".
     heads = "|".join(sorted(_HEADS, key=len, reverse=True))
     s = re.sub(rf"^({heads}) (\S)", lambda m: m.group(1) + " " + m.group(2).upper(), s)
     if re.match(rf"^({heads}) ", s):
         name_end = re.search(rf" (?:{unit}) [A-ZÀ-ỸĐ]", s)
-        head, tail = (s[:name_end.start()], s[name_end.start():]) if name_end else (s, "")
+        head, tail = (s[: name_end.start()], s[name_end.start() :]) if name_end else (s, "")
         head = re.sub(r"(, | và | - )(\w)", lambda m: m.group(1) + m.group(2).upper(), head)
         s = head + tail
     return s[:1].upper() + s[1:]
@@ -209,8 +346,12 @@ def _issuer(body_lines: list[str], place: str | None, symbol: str | None) -> tup
     # A parent body, then the agency: "UBND TỈNH LẠNG SƠN" / "SỞ TÀI CHÍNH" → "Sở Tài chính tỉnh Lạng Sơn".
     folded = [fold(t) for t in lines]
     parent_end = 0
-    for i, f in enumerate(folded[:-1]):
-        if province_of(lines[i]) and _AGENCY.match(folded[i + 1]) and not re.match(r"^(?:tinh|huyen|thanh pho)\b", folded[i + 1]):
+    for i in range(len(folded) - 1):
+        if (
+            province_of(lines[i])
+            and _AGENCY.match(folded[i + 1])
+            and not re.match(r"^(?:tinh|huyen|thanh pho)\b", folded[i + 1])
+        ):
             parent_end = i + 1
     agency = " ".join(lines[parent_end:]) if parent_end else " ".join(lines)
     shown = display_body(agency)
@@ -220,6 +361,7 @@ def _issuer(body_lines: list[str], place: str | None, symbol: str | None) -> tup
 
 
 # ---- the header --------------------------------------------------------------------------
+
 
 @dataclass
 class Header:
@@ -247,7 +389,11 @@ def _place(text: str, folded: str, m: re.Match) -> str | None:
     for k in range(min(len(words), 5), 0, -1):
         if (p := _PROVINCE_BY_FOLD.get(" ".join(words[-k:]))) is not None:
             return p
-    written = _squash(text[m.start(1):m.end(1)]).split(" ") if len(text) == len(folded) else [w.title() for w in words]
+    written = (
+        _squash(text[m.start(1) : m.end(1)]).split(" ")
+        if len(text) == len(folded)
+        else [w.title() for w in words]
+    )
     return " ".join(written[-2:])
 
 
@@ -266,8 +412,13 @@ def parse_header(texts: list[str], blank_before: list[bool], window: int = 60) -
     within a few lines of each other (a page saved from a portal has its menus before them)."""
     n = min(len(texts), window)
     folded = [_squash(_fold_keep(t)) for t in texts[:n]]
-    motto = next((i for i in range(n) if _MOTTO.match(folded[i]) or "cong hoa xa hoi chu nghia viet nam" in folded[i]), None)
-    number_i = next((i for i in range(n) if _NUMBER_LINE.match(texts[i].strip()) and re.search(r"[/-]", texts[i])), None)
+    motto = next(
+        (i for i in range(n) if _MOTTO.match(folded[i]) or "cong hoa xa hoi chu nghia viet nam" in folded[i]),
+        None,
+    )
+    number_i = next(
+        (i for i in range(n) if _NUMBER_LINE.match(texts[i].strip()) and re.search(r"[/-]", texts[i])), None
+    )
     date_i = next((i for i in range(n) if _DATELINE.search(folded[i])), None)
     type_i = next((i for i in range(n) if _TYPE_LINE.match(_squash(canonical_tones(texts[i])))), None)
     anchors = sorted(i for i in (motto, number_i, date_i) if i is not None)
@@ -291,15 +442,25 @@ def parse_header(texts: list[str], blank_before: list[bool], window: int = 60) -
         if _DECOR.match(t) or not t:
             i -= 1
             continue
-        if _is_upper(t) and len(t) <= 80 and not _MOTTO.match(fold(t)) and not _TYPE_LINE.match(_squash(canonical_tones(t))):
+        if (
+            _is_upper(t)
+            and len(t) <= 80
+            and not _MOTTO.match(fold(t))
+            and not _TYPE_LINE.match(_squash(canonical_tones(t)))
+        ):
             body.insert(0, i)
             i -= 1
             continue
         break
     # …or, in a layout where the motto comes first, the upper-case lines between the motto block and "Số:".
     if not body and motto is not None and number_i is not None and number_i > motto:
-        body = [j for j in range(motto + 1, number_i) if _is_upper(texts[j]) and not _INDEPENDENCE.match(folded[j])
-                and not _DECOR.match(texts[j].strip())]
+        body = [
+            j
+            for j in range(motto + 1, number_i)
+            if _is_upper(texts[j])
+            and not _INDEPENDENCE.match(folded[j])
+            and not _DECOR.match(texts[j].strip())
+        ]
     h = Header(start=body[0] if body else top)
     # Number and symbol.
     if number_i is not None:
@@ -334,13 +495,24 @@ def parse_header(texts: list[str], blank_before: list[bool], window: int = 60) -
         h.title_end = parts[-1] + 1 if parts else type_i + 1
         h.title = " ".join([texts[type_i].strip()] + [texts[j].strip() for j in parts])
     else:
-        v = next((j for j in range((number_i or top), min(n, last_anchor + 4)) if _TRICH_YEU_LETTER.match(texts[j].strip())), None)
+        v = next(
+            (
+                j
+                for j in range((number_i or top), min(n, last_anchor + 4))
+                if _TRICH_YEU_LETTER.match(texts[j].strip())
+            ),
+            None,
+        )
         if v is not None:
             parts = [v] + _continuation(texts, blank_before, v + 1)
             h.title_start, h.title_end = v, parts[-1] + 1
             h.title = " ".join(texts[j].strip() for j in parts)
         h.kind = _kind_of_symbol(h.symbol)
-    if h.kind in (None, "text") and h.symbol and _kind_of_symbol(h.symbol) not in (None, "text", "official_letter"):
+    if (
+        h.kind in (None, "text")
+        and h.symbol
+        and _kind_of_symbol(h.symbol) not in (None, "text", "official_letter")
+    ):
         h.kind = _kind_of_symbol(h.symbol)
     end = max(last_anchor + 1, h.title_end or 0)
     h.lines = list(range(h.start, end))
@@ -379,8 +551,12 @@ def _continuation(texts: list[str], blank_before: list[bool], i: int, upper: boo
 
 def _starts_body(text: str) -> bool:
     t = text.strip()
-    return bool(_BODY_START.match(fold(t)) or re.match(r"^(?:[IVX]{1,4}|\d{1,2}|Điều \d+)\.\s", t)
-                or re.match(r"^[a-zđ]\)\s", t) or t.endswith(":"))
+    return bool(
+        _BODY_START.match(fold(t))
+        or re.match(r"^(?:[IVX]{1,4}|\d{1,2}|Điều \d+)\.\s", t)
+        or re.match(r"^[a-zđ]\)\s", t)
+        or t.endswith(":")
+    )
 
 
 def instrument_key(number: str | None, year: int | None) -> str | None:
@@ -397,6 +573,7 @@ def instrument_key(number: str | None, year: int | None) -> str | None:
 
 # ---- periods -----------------------------------------------------------------------------
 
+
 @dataclass
 class Period:
     start: date
@@ -405,7 +582,9 @@ class Period:
 
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
-_RANGE = re.compile(r"(?:\btu\s+)?(?:\bngay\s+)?(\d{1,2})/(\d{1,2})(?:/(\d{4}))?\s*(?:\bden\b|-|–)\s*(?:ngay\s+)?(\d{1,2})/(\d{1,2})/(\d{4})")
+_RANGE = re.compile(
+    r"(?:\btu\s+)?(?:\bngay\s+)?(\d{1,2})/(\d{1,2})(?:/(\d{4}))?\s*(?:\bden\b|-|–)\s*(?:ngay\s+)?(\d{1,2})/(\d{1,2})/(\d{4})"
+)
 _QUARTER = re.compile(r"\bquy\s+(iv|i{1,3}|[1-4])\b(?:\s*(?:nam|/)\s*(\d{4}))?")
 _MONTHS = re.compile(r"\b(\d{1,2})\s+thang(?:\s+dau)?(?:\s+nam)?(?:\s+(\d{4}))?")
 _MONTH = re.compile(r"\bthang\s+(\d{1,2})(?:\s*(?:/|\s+nam\s+)\s*(\d{4}))?")
@@ -413,7 +592,9 @@ _YEARS = re.compile(r"(?:giai doan|nhiem ky|thoi ky)\s+(\d{4})\s*(?:-|–|den)\s
 _YEAR = re.compile(r"(?<!den )(?<!toi )(?<!nhin )\bnam\s+(\d{4})\b")
 _NEXT_YEAR = re.compile(r"(?:\bnam\s+|/)(\d{4})\b")
 # "Quyết định số 768/QĐ-UBND ngày 26/4/2019" in a title names another instrument, not a period.
-_REFERENCE = re.compile(r"(?:\bso\s*:?\s*)?\d+[^\s,;]*/[^\s,;]+\s*,?\s*(?:ngay\s+)?\d{1,2}\s*(?:/|thang)\s*\d{1,2}\s*(?:/|nam)\s*\d{4}")
+_REFERENCE = re.compile(
+    r"(?:\bso\s*:?\s*)?\d+[^\s,;]*/[^\s,;]+\s*,?\s*(?:ngay\s+)?\d{1,2}\s*(?:/|thang)\s*\d{1,2}\s*(?:/|nam)\s*\d{4}"
+)
 
 
 def _month_end(year: int, month: int) -> date:
@@ -433,12 +614,15 @@ def read_period(title: str, year: int | None = None) -> Period | None:
         d1, m1, y1, d2, m2, y2 = m.groups()
         try:
             end = date(int(y2), int(m2), int(d2))
-            start = date(int(y1) if y1 else (end.year - 1 if int(m1) > int(m2) else end.year), int(m1), int(d1))
+            start = date(
+                int(y1) if y1 else (end.year - 1 if int(m1) > int(m2) else end.year), int(m1), int(d1)
+            )
         except ValueError:
             start = end = None
         if start and start <= end:
             return Period(start, end, f"{start:%d/%m/%Y}–{end:%d/%m/%Y}")
     from store.vietnamese import find_dates
+
     days = find_dates(f)
     if days:
         return Period(days[0], days[0], f"{days[0]:%d/%m/%Y}")
@@ -456,17 +640,23 @@ def read_period(title: str, year: int | None = None) -> Period | None:
         y = year_after(m.end(), m.group(2))
         if y:
             roman = {1: "I", 2: "II", 3: "III", 4: "IV"}[q]
-            candidates.append((m.start(), Period(date(y, 3 * q - 2, 1), _month_end(y, 3 * q), f"quý {roman}/{y}")))
+            candidates.append(
+                (m.start(), Period(date(y, 3 * q - 2, 1), _month_end(y, 3 * q), f"quý {roman}/{y}"))
+            )
     if m := _MONTH.search(f):
         month = int(m.group(1))
         y = year_after(m.end(), m.group(2))
         if y and 1 <= month <= 12:
-            candidates.append((m.start(), Period(date(y, month, 1), _month_end(y, month), f"{month:02d}/{y}")))
+            candidates.append(
+                (m.start(), Period(date(y, month, 1), _month_end(y, month), f"{month:02d}/{y}"))
+            )
     if m := _MONTHS.search(f):
         count = int(m.group(1))
         y = year_after(m.end(), m.group(2))
         if y and 1 <= count <= 12:
-            candidates.append((m.start(), Period(date(y, 1, 1), _month_end(y, count), f"{count} tháng đầu năm {y}")))
+            candidates.append(
+                (m.start(), Period(date(y, 1, 1), _month_end(y, count), f"{count} tháng đầu năm {y}"))
+            )
     if candidates:
         return min(candidates, key=lambda c: c[0])[1]
     if m := _YEARS.search(f):
@@ -481,9 +671,11 @@ def read_period(title: str, year: int | None = None) -> Period | None:
 
 # ---- the signature ---------------------------------------------------------------------
 
-_ROLE = re.compile(r"^(?:KT\.\s*|TL\.\s*|TM\.\s*|Q\.\s*)?(PHÓ CHỦ TỊCH|CHỦ TỊCH|PHÓ GIÁM ĐỐC|GIÁM ĐỐC|PHÓ CỤC TRƯỞNG|CỤC TRƯỞNG"
-                   r"|PHÓ CHÁNH VĂN PHÒNG|CHÁNH VĂN PHÒNG|PHÓ TRƯỞNG BAN|TRƯỞNG BAN|PHÓ CHI CỤC TRƯỞNG|CHI CỤC TRƯỞNG"
-                   r"|BÍ THƯ|PHÓ BÍ THƯ|THỦ TRƯỞNG|PHÓ THỦ TRƯỞNG)$")
+_ROLE = re.compile(
+    r"^(?:KT\.\s*|TL\.\s*|TM\.\s*|Q\.\s*)?(PHÓ CHỦ TỊCH|CHỦ TỊCH|PHÓ GIÁM ĐỐC|GIÁM ĐỐC|PHÓ CỤC TRƯỞNG|CỤC TRƯỞNG"
+    r"|PHÓ CHÁNH VĂN PHÒNG|CHÁNH VĂN PHÒNG|PHÓ TRƯỞNG BAN|TRƯỞNG BAN|PHÓ CHI CỤC TRƯỞNG|CHI CỤC TRƯỞNG"
+    r"|BÍ THƯ|PHÓ BÍ THƯ|THỦ TRƯỞNG|PHÓ THỦ TRƯỞNG)$"
+)
 _PERSON = re.compile(r"^[A-ZÀ-ỸĐ][a-zà-ỹđ]+(?: [A-ZÀ-ỸĐ][a-zà-ỹđ]+){1,4}$")
 
 

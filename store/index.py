@@ -31,7 +31,7 @@ import shutil
 import time
 import uuid
 from contextlib import contextmanager
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -42,6 +42,7 @@ from store.lock import write_lock
 from store.models import Chunk, Document, DocumentKind, Section
 from store.units import Unit, document_units, load_units, save_units
 from store.vietnamese import doc_number_key, lexical_tokens
+
 
 def chidao_home() -> Path:
     return Path(os.environ.get("CHIDAO_HOME", ".chidao")).expanduser().resolve()
@@ -84,8 +85,10 @@ def _store_identity(home: Path, server: bool) -> StoreIdentity:
     try:
         return StoreIdentity.model_validate_json(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        raise StoreDamaged(f"{path} is unreadable: restore it, or delete it to give this store a new id "
-                           "(its vectors are then embedded again by `chidao doctor --repair`)") from None
+        raise StoreDamaged(
+            f"{path} is unreadable: restore it, or delete it to give this store a new id "
+            "(its vectors are then embedded again by `chidao doctor --repair`)"
+        ) from None
 
 
 def chroma_client(url: str | None, path: Path):
@@ -99,8 +102,12 @@ def chroma_client(url: str | None, path: Path):
     u = urlparse(url)
     if u.scheme not in ("http", "https") or not u.hostname:
         raise ValueError(f"CHIDAO_CHROMA_URL must look like http://host:port, not {url!r}")
-    return chromadb.HttpClient(host=u.hostname, port=u.port or (443 if u.scheme == "https" else 8000),
-                               ssl=u.scheme == "https", settings=settings)
+    return chromadb.HttpClient(
+        host=u.hostname,
+        port=u.port or (443 if u.scheme == "https" else 8000),
+        ssl=u.scheme == "https",
+        settings=settings,
+    )
 
 
 class DocumentRecord(BaseModel):
@@ -136,7 +143,9 @@ class Manifest(BaseModel):
     documents: dict[str, DocumentRecord] = {}
 
     def fingerprint(self) -> str:
-        return hashlib.sha256("|".join(f"{k}:{v.version}" for k, v in sorted(self.documents.items())).encode()).hexdigest()[:16]
+        return hashlib.sha256(
+            "|".join(f"{k}:{v.version}" for k, v in sorted(self.documents.items())).encode()
+        ).hexdigest()[:16]
 
 
 def _atomic_write(path: Path, data: str) -> None:
@@ -159,7 +168,9 @@ class Store:
     embedded Chroma, "chidao-<store id>" on a server); it is refused if another store owns it.
     """
 
-    def __init__(self, home: Path | None = None, chroma_url: str | None = None, collection: str | None = None):
+    def __init__(
+        self, home: Path | None = None, chroma_url: str | None = None, collection: str | None = None
+    ):
         self.home = home or chidao_home()
         self.docs_dir = self.home / "docs"
         self.docs_dir.mkdir(parents=True, exist_ok=True)
@@ -190,23 +201,28 @@ class Store:
     def _open_collection(self, fresh: bool = False) -> None:
         if fresh:
             from chromadb.api.client import SharedSystemClient
+
             SharedSystemClient.clear_system_cache()  # else the same (stale) system is handed back
         with self.chroma("open the collection"):
             self.client = chroma_client(self.chroma_url, self.home / "chroma")
             # embedding_function=None: Chroma's default would download a model; we pass vectors ourselves.
             collection = self.client.get_or_create_collection(
-                self.collection_name, embedding_function=None,
+                self.collection_name,
+                embedding_function=None,
                 metadata={"hnsw:space": "cosine", "chidao_store": self.identity.store_id},
             )
             owner = (collection.metadata or {}).get("chidao_store")
             if owner is None:  # made before collections named their store: this store claims it
-                collection.modify(metadata={**(collection.metadata or {}), "chidao_store": self.identity.store_id})
+                collection.modify(
+                    metadata={**(collection.metadata or {}), "chidao_store": self.identity.store_id}
+                )
         if owner not in (None, self.identity.store_id):
             where = self.chroma_url or self.home / "chroma"
             raise StoreConflict(
                 f"the Chroma collection {self.collection_name!r} at {where} belongs to another chidao store "
                 f"(id {owner}; this one is {self.identity.store_id}): using it would delete that store's "
-                "vectors. Unset CHIDAO_COLLECTION (each store then gets its own) or name an unused collection")
+                "vectors. Unset CHIDAO_COLLECTION (each store then gets its own) or name an unused collection"
+            )
         self._collection = collection
 
     @contextmanager
@@ -214,6 +230,7 @@ class Store:
         """A Chroma call; a server that is unreachable or fails, or an embedded store that cannot be
         opened or written (a full disk), becomes one StoreUnavailable line."""
         from chromadb.errors import ChromaError
+
         try:
             yield
         except (StoreConflict, StoreDamaged):
@@ -221,17 +238,21 @@ class Store:
         except ChromaError as e:
             if self.chroma_url:
                 raise self._unreachable(what, e) from None
-            raise StoreUnavailable(f"the Chroma store in {self.home / 'chroma'} failed while trying to {what} ({e}); "
-                                   "if the disk is full, free some space and run the command again") from None
+            raise StoreUnavailable(
+                f"the Chroma store in {self.home / 'chroma'} failed while trying to {what} ({e}); "
+                "if the disk is full, free some space and run the command again"
+            ) from None
         except Exception as e:  # httpx.ConnectError and the like: plain Exceptions
             if not self.chroma_url:
                 raise
             raise self._unreachable(what, e) from None
 
     def _unreachable(self, what: str, e: Exception) -> StoreUnavailable:
-        return StoreUnavailable(f"the Chroma server at {self.chroma_url} is unreachable or failed while trying to "
-                                f"{what} ({type(e).__name__}); nothing was changed by that step — start or check "
-                                "the server (`chroma run …`) and run the command again")
+        return StoreUnavailable(
+            f"the Chroma server at {self.chroma_url} is unreachable or failed while trying to "
+            f"{what} ({type(e).__name__}); nothing was changed by that step — start or check "
+            "the server (`chroma run …`) and run the command again"
+        )
 
     # ---- manifest ---------------------------------------------------------------------
     def _manifest_mtime(self) -> int | None:
@@ -254,8 +275,9 @@ class Store:
             try:
                 parsed = Manifest.model_validate_json(self.manifest_path.read_text(encoding="utf-8"))
             except ValueError as e:  # pydantic's ValidationError, a bad byte
-                raise StoreDamaged(f"{self.manifest_path} is unreadable ({type(e).__name__}); "
-                                   "run `chidao doctor --repair`") from None
+                raise StoreDamaged(
+                    f"{self.manifest_path} is unreadable ({type(e).__name__}); run `chidao doctor --repair`"
+                ) from None
             self._manifest = (mtime, parsed)
         return self._manifest[1]
 
@@ -292,11 +314,14 @@ class Store:
             finally:
                 self._writing = False
 
-    def put_document(self, doc: Document, chunks: list[Chunk], vectors: np.ndarray,
-                     unit_vectors: np.ndarray | None = None) -> DocumentRecord:
+    def put_document(
+        self, doc: Document, chunks: list[Chunk], vectors: np.ndarray, unit_vectors: np.ndarray | None = None
+    ) -> DocumentRecord:
         return self.put_documents([(doc, chunks, vectors, unit_vectors)])[0]
 
-    def put_documents(self, batch: list[tuple[Document, list[Chunk], np.ndarray, np.ndarray | None]]) -> list[DocumentRecord]:
+    def put_documents(
+        self, batch: list[tuple[Document, list[Chunk], np.ndarray, np.ndarray | None]]
+    ) -> list[DocumentRecord]:
         """Store new versions beside the old, switch the manifest once, then drop what it no longer names.
 
         `unit_vectors` (one per unit of `document_units(doc)`, in order) may be None: such a document
@@ -309,13 +334,28 @@ class Store:
                 if unit_vectors is not None:
                     self.write_units(doc, unit_vectors)
                 self.write_chunks(doc, chunks, vectors)
-                records.append(DocumentRecord(
-                    source=doc.source, version=doc.version, sha256=doc.sha256, kind=doc.kind, title=doc.title,
-                    number=doc.number, period_start=doc.period_start, period_end=doc.period_end,
-                    period_label=doc.period_label, issuer=doc.issuer, province=doc.province, issued=doc.issued,
-                    number_key=doc.number_key, signer=doc.signer, signer_role=doc.signer_role,
-                    n_sections=len(doc.sections), n_chunks=len(chunks), ingested_at=datetime.now(timezone.utc),
-                ))
+                records.append(
+                    DocumentRecord(
+                        source=doc.source,
+                        version=doc.version,
+                        sha256=doc.sha256,
+                        kind=doc.kind,
+                        title=doc.title,
+                        number=doc.number,
+                        period_start=doc.period_start,
+                        period_end=doc.period_end,
+                        period_label=doc.period_label,
+                        issuer=doc.issuer,
+                        province=doc.province,
+                        issued=doc.issued,
+                        number_key=doc.number_key,
+                        signer=doc.signer,
+                        signer_role=doc.signer_role,
+                        n_sections=len(doc.sections),
+                        n_chunks=len(chunks),
+                        ingested_at=datetime.now(UTC),
+                    )
+                )
             manifest = self.manifest().model_copy(deep=True)
             manifest.documents.update({r.source: r for r in records})
             self.save_manifest(manifest)  # the switch: from here on the new versions are in force
@@ -327,8 +367,10 @@ class Store:
         return self.docs_dir / f"{source}.{version}.{ext}"
 
     def write_sections(self, doc: Document) -> None:
-        _atomic_write(self.stored_file(doc.source, doc.version, "json"),
-                      json.dumps([s.model_dump(mode="json") for s in doc.sections], ensure_ascii=False))
+        _atomic_write(
+            self.stored_file(doc.source, doc.version, "json"),
+            json.dumps([s.model_dump(mode="json") for s in doc.sections], ensure_ascii=False),
+        )
 
     def write_units(self, doc: Document, vectors: np.ndarray) -> None:
         units = document_units(doc)
@@ -342,8 +384,9 @@ class Store:
     def has_units(self, source: str, version: str) -> bool:
         return self.stored_file(source, version, "npz").exists()
 
-    def units(self) -> "UnitIndex":
+    def units(self) -> UnitIndex:
         """The answer units of the documents whose units are stored, with their vectors."""
+
         def load() -> UnitIndex:
             parts = []
             self.sections()  # finds the damaged documents first
@@ -358,6 +401,7 @@ class Store:
                     continue
                 parts.append((r, units, vectors))
             return UnitIndex(parts)
+
         return self.derived("units", load)
 
     def write_chunks(self, doc: Document, chunks: list[Chunk], vectors: np.ndarray) -> None:
@@ -366,21 +410,33 @@ class Store:
         metadatas = []
         for c in chunks:
             s = sections[c.section_id]
-            metadatas.append({
-                "source": doc.source, "version": doc.version, "kind": doc.kind, "section_id": s.id,
-                "ordinal": s.ordinal, "path": s.path, "title": s.title, "chunk_start": c.start,
-                "period_start": _day(doc.period_start, 0), "period_end": _day(doc.period_end, 99991231),
-            })
+            metadatas.append(
+                {
+                    "source": doc.source,
+                    "version": doc.version,
+                    "kind": doc.kind,
+                    "section_id": s.id,
+                    "ordinal": s.ordinal,
+                    "path": s.path,
+                    "title": s.title,
+                    "chunk_start": c.start,
+                    "period_start": _day(doc.period_start, 0),
+                    "period_end": _day(doc.period_end, 99991231),
+                }
+            )
         with self.chroma(f"store the chunks of {doc.source}"):
             for i in range(0, len(chunks), 4096):
                 self.collection.upsert(
-                    ids=[c.id for c in chunks[i:i + 4096]], embeddings=vectors[i:i + 4096].tolist(),
-                    documents=[c.text for c in chunks[i:i + 4096]], metadatas=metadatas[i:i + 4096],
+                    ids=[c.id for c in chunks[i : i + 4096]],
+                    embeddings=vectors[i : i + 4096].tolist(),
+                    documents=[c.text for c in chunks[i : i + 4096]],
+                    metadatas=metadatas[i : i + 4096],
                 )
 
-    def chunk_vectors(self) -> "ChunkIndex":
+    def chunk_vectors(self) -> ChunkIndex:
         """Every chunk of the documents in force with its vector, read from Chroma once per manifest.
         An embedded store is searched exactly on these (see ChunkIndex); a server's through its index."""
+
         def load() -> ChunkIndex:
             in_force = set(self.versions())
             metadatas, lengths, vectors = [], [], []
@@ -389,15 +445,22 @@ class Store:
                 metadatas += [page["metadatas"][i] for i in keep]
                 lengths += [len(page["documents"][i]) for i in keep]
                 vectors.append(np.asarray(page["embeddings"], dtype=np.float32)[keep])
-            matrix = np.concatenate([v for v in vectors if v.size]) if metadatas else np.zeros((0, 0), np.float32)
+            matrix = (
+                np.concatenate([v for v in vectors if v.size]) if metadatas else np.zeros((0, 0), np.float32)
+            )
             return ChunkIndex(metadatas, lengths, matrix)
+
         return self.derived("chunk_vectors", load)
 
     def query_chunks(self, vector: np.ndarray, n: int, where: dict | None) -> list[tuple[dict, float, str]]:
         """(metadata, cosine distance, text) of the n chunks nearest to `vector` that `where` allows."""
         with self.chroma("search the chunks"):
-            got = self.collection.query(query_embeddings=[vector.tolist()], n_results=n, where=where,
-                                        include=["metadatas", "distances", "documents"])
+            got = self.collection.query(
+                query_embeddings=[vector.tolist()],
+                n_results=n,
+                where=where,
+                include=["metadatas", "distances", "documents"],
+            )
         return list(zip(got["metadatas"][0], got["distances"][0], got["documents"][0]))
 
     def remove_document(self, source: str) -> bool:
@@ -442,13 +505,16 @@ class Store:
         else:
             stale = []
             for source in sources:
-                where = ({"$and": [{"source": source}, {"version": {"$ne": in_force[source]}}]}
-                         if source in in_force else {"source": source})
+                where = (
+                    {"$and": [{"source": source}, {"version": {"$ne": in_force[source]}}]}
+                    if source in in_force
+                    else {"source": source}
+                )
                 with self.chroma("find the chunks of old versions"):
                     stale += self.collection.get(where=where, include=[])["ids"]
         with self.chroma("delete the chunks of old versions"):
             for i in range(0, len(stale), 4096):
-                self.collection.delete(ids=stale[i:i + 4096])
+                self.collection.delete(ids=stale[i : i + 4096])
 
     def chunk_pages(self, include: list[str]):
         """Every chunk in Chroma, as Chroma's `get` results of 10,000 chunks each."""
@@ -479,20 +545,25 @@ class Store:
                 self._texts[path] = path.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as e:
                 self.mark_damaged(source, f"{path.name} is unreadable ({type(e).__name__})")
-                raise StoreDamaged(f"{source}: its stored text {path} is unreadable; run `chidao doctor --repair`") from None
+                raise StoreDamaged(
+                    f"{source}: its stored text {path} is unreadable; run `chidao doctor --repair`"
+                ) from None
         return self._texts[path]
 
     def mark_damaged(self, source: str, why: str) -> None:
         """Leave a document out of answering until its files change (repaired, or ingested anew)."""
         record = self.manifest().documents.get(source)
         if record is not None:
-            self.damaged[source] = Damage(version=record.version, why=why,
-                                          files=self._files_state(source, record.version))
+            self.damaged[source] = Damage(
+                version=record.version, why=why, files=self._files_state(source, record.version)
+            )
         self._derived, self._derived_for = {}, None
 
     def _note_damage(self, r: DocumentRecord, why: str) -> None:
         """As mark_damaged, while the derived tables are being built (they are built without it)."""
-        self.damaged[r.source] = Damage(version=r.version, why=why, files=self._files_state(r.source, r.version))
+        self.damaged[r.source] = Damage(
+            version=r.version, why=why, files=self._files_state(r.source, r.version)
+        )
 
     def _files_state(self, source: str, version: str) -> list[tuple[int, int] | None]:
         out: list[tuple[int, int] | None] = []
@@ -506,12 +577,16 @@ class Store:
 
     def in_force(self) -> list[DocumentRecord]:
         """The documents answers may come from: those the manifest names, less the damaged ones."""
-        return [r for r in self.manifest().documents.values()
-                if r.source not in self.damaged or self.damaged[r.source].version != r.version]
+        return [
+            r
+            for r in self.manifest().documents.values()
+            if r.source not in self.damaged or self.damaged[r.source].version != r.version
+        ]
 
     def sections(self) -> dict[str, Section]:
         """Every section of the documents in force. A document whose stored text or sections file is
         missing or unreadable is left out (and named in `damaged`): the others still answer."""
+
         def load() -> dict[str, Section]:
             out: dict[str, Section] = {}
             for r in self.in_force():
@@ -522,10 +597,13 @@ class Store:
                     raw = json.loads(path.read_text(encoding="utf-8"))
                     sections = {s["id"]: Section.model_validate(s) for s in raw}
                 except (OSError, ValueError, KeyError, TypeError) as e:
-                    self._note_damage(r, f"its stored text or sections are missing or unreadable ({type(e).__name__})")
+                    self._note_damage(
+                        r, f"its stored text or sections are missing or unreadable ({type(e).__name__})"
+                    )
                     continue
                 out.update(sections)
             return out
+
         return self.derived("sections", load)
 
     def section_at(self, source: str, start: int, end: int) -> Section | None:
@@ -542,7 +620,7 @@ class Store:
         return sum(r.n_chunks for r in self.manifest().documents.values())
 
     # ---- lexical index -------------------------------------------------------------
-    def lexical(self) -> "LexicalIndex":
+    def lexical(self) -> LexicalIndex:
         return self.derived("lexical", lambda: LexicalIndex.load_or_build(self))
 
     def clear(self) -> None:
@@ -589,14 +667,20 @@ class ChunkIndex(ChunkColumns):
         norms = np.linalg.norm(vectors, axis=1, keepdims=True) if len(vectors) else 1.0
         self.vectors = vectors / np.where(norms == 0, 1.0, norms)
 
-    def search(self, vector: np.ndarray, n: int, mask: np.ndarray | None = None) -> list[tuple[dict, float, int]]:
+    def search(
+        self, vector: np.ndarray, n: int, mask: np.ndarray | None = None
+    ) -> list[tuple[dict, float, int]]:
         """(metadata, cosine, text length) of the n chunks nearest to `vector` that `mask` allows."""
         if not self.metadatas:
             return []
         scores = self.vectors @ (vector / (np.linalg.norm(vector) or 1.0))
         if mask is not None:
             scores = np.where(mask, scores, -np.inf)
-        return [(self.metadatas[i], float(scores[i]), self.lengths[i]) for i in _top(scores, n) if np.isfinite(scores[i])]
+        return [
+            (self.metadatas[i], float(scores[i]), self.lengths[i])
+            for i in _top(scores, n)
+            if np.isfinite(scores[i])
+        ]
 
 
 class UnitIndex:
@@ -610,8 +694,12 @@ class UnitIndex:
         rows = [(r, len(units)) for r, units, _ in parts]
         self.source = np.array([r.source for r, n in rows for _ in range(n)])
         self.kind = np.array([r.kind for r, n in rows for _ in range(n)])
-        self.period_start = np.array([_day(r.period_start, 0) for r, n in rows for _ in range(n)], dtype=np.int64)
-        self.period_end = np.array([_day(r.period_end, 99991231) for r, n in rows for _ in range(n)], dtype=np.int64)
+        self.period_start = np.array(
+            [_day(r.period_start, 0) for r, n in rows for _ in range(n)], dtype=np.int64
+        )
+        self.period_end = np.array(
+            [_day(r.period_end, 99991231) for r, n in rows for _ in range(n)], dtype=np.int64
+        )
         self.rows: dict[str, list[int]] = {}
         for i, u in enumerate(self.units):
             self.rows.setdefault(u.section_id, []).append(i)
@@ -656,7 +744,7 @@ class LexicalIndex(ChunkColumns):
         self.vocab = retriever.vocab_dict if retriever is not None else {}
 
     @classmethod
-    def load_or_build(cls, store: Store) -> "LexicalIndex":
+    def load_or_build(cls, store: Store) -> LexicalIndex:
         """Load the index saved for the manifest in force, or build and save it.
 
         One folder per manifest fingerprint, written aside and renamed into place: a reader (or a
@@ -675,7 +763,9 @@ class LexicalIndex(ChunkColumns):
         in_force = set(store.versions())
         ids, texts, metadatas = [], [], []
         for i, m, d in store.chunk_metadata(documents=True):
-            if m["version"] in in_force:  # filtered here: a where-clause of every version exceeds SQLite's limit
+            if (
+                m["version"] in in_force
+            ):  # filtered here: a where-clause of every version exceeds SQLite's limit
                 ids.append(i)
                 texts.append(d)
                 metadatas.append(m)
@@ -685,10 +775,14 @@ class LexicalIndex(ChunkColumns):
         tmp.mkdir(parents=True)
         if ids:
             retriever = bm25s.BM25()
-            retriever.index([lexical_tokens(m["title"] + "\n" + d) for d, m in zip(texts, metadatas)], show_progress=False)
+            retriever.index(
+                [lexical_tokens(m["title"] + "\n" + d) for d, m in zip(texts, metadatas)], show_progress=False
+            )
             retriever.save(str(tmp), show_progress=False)
-        _atomic_write(tmp / "chunks.json", json.dumps({"fingerprint": fingerprint, "ids": ids, "metadatas": metadatas},
-                                                      ensure_ascii=False))
+        _atomic_write(
+            tmp / "chunks.json",
+            json.dumps({"fingerprint": fingerprint, "ids": ids, "metadatas": metadatas}, ensure_ascii=False),
+        )
         try:
             tmp.rename(folder)
         except OSError:  # another process saved the same index first

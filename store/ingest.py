@@ -29,9 +29,14 @@ class IngestReport:
     sections: dict[str, int] = field(default_factory=dict)
 
 
-def ingest(paths: list[Path], store: Store, embedder_factory: Callable[[], object],
-           progress: Callable[[str, int, int], None] | None = None,
-           timings: dict[str, float] | None = None, follow_symlinks: bool = False) -> IngestReport:
+def ingest(
+    paths: list[Path],
+    store: Store,
+    embedder_factory: Callable[[], object],
+    progress: Callable[[str, int, int], None] | None = None,
+    timings: dict[str, float] | None = None,
+    follow_symlinks: bool = False,
+) -> IngestReport:
     """Ingest files; unchanged ones cost nothing, bad ones are reported and skipped.
 
     `embedder_factory` is called only when something needs embedding, so a re-run over an
@@ -78,7 +83,9 @@ def _ingest(paths, store, embedder_factory, progress, timings, follow_symlinks=F
                 doc = sectionize(name, text)
                 chunks, titles = chunks_of(doc)
         except Exception as e:  # a sectioning bug must not stop the rest of the folder
-            report.skipped.append(f"{name}: could not be sectioned ({type(e).__name__}: {e}); please report it")
+            report.skipped.append(
+                f"{name}: could not be sectioned ({type(e).__name__}: {e}); please report it"
+            )
             continue
         if not doc.sections:
             report.skipped.append(f"{name}: no text to index")
@@ -105,7 +112,10 @@ def _ingest(paths, store, embedder_factory, progress, timings, follow_symlinks=F
         try:
             with clock("lexical index"):
                 store.lexical()  # rebuild now, not on the first question
-        except (StoreUnavailable, OSError) as e:  # the documents are in; the index is built at the next question
+        except (
+            StoreUnavailable,
+            OSError,
+        ) as e:  # the documents are in; the index is built at the next question
             report.skipped.append(f"lexical index: not rebuilt yet: {_why(e)}")
     return report
 
@@ -120,7 +130,10 @@ def _why(e: Exception) -> str:
 def section_titles(doc: Document) -> dict[str, str]:
     """Section id → the title its chunks and answer units are embedded with: document › enclosing
     headings › section (a passage alone lacks them)."""
-    return {s.id: " › ".join(t for t in (doc.title, s.context, s.title) if t and t != s.text) for s in doc.sections}
+    return {
+        s.id: " › ".join(t for t in (doc.title, s.context, s.title) if t and t != s.text)
+        for s in doc.sections
+    }
 
 
 def chunks_of(doc: Document) -> tuple[list[Chunk], list[str]]:
@@ -133,7 +146,9 @@ def chunks_of(doc: Document) -> tuple[list[Chunk], list[str]]:
 def embed_units(embedder, doc: Document):
     """One vector per answer unit: its lead and text, with its section's title (document prompt)."""
     units, titles = document_units(doc), section_titles(doc)
-    return embedder.embed_documents([u.matched_text(doc.text) for u in units], [titles[u.section_id] for u in units])
+    return embedder.embed_documents(
+        [u.matched_text(doc.text) for u in units], [titles[u.section_id] for u in units]
+    )
 
 
 class _Clock:

@@ -27,8 +27,9 @@ def write_lock(home: Path, what: str):
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.pread(fd, 300, 0).decode("utf-8", "replace").strip() or "another process"
-            raise StoreBusy(f"the store {home} is locked by {holder}; "
-                            "wait for it to finish and run the command again") from None
+            raise StoreBusy(
+                f"the store {home} is locked by {holder}; wait for it to finish and run the command again"
+            ) from None
         try:  # who holds it, for a second writer's message; a full disk may refuse even that
             os.ftruncate(fd, 0)
             os.pwrite(fd, f"chidao {what} (pid {os.getpid()}, since {datetime.now():%H:%M:%S})".encode(), 0)

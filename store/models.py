@@ -83,7 +83,9 @@ class Document(BaseModel):
     issuer: str | None = None  # the issuing body as written in running text: "UBND tỉnh Cao Bằng"
     province: str | None = None  # its province, where it can be read: "Cao Bằng"
     issued: date | None = None  # the date of the place-and-date line, when its day is filled in
-    number_key: str | None = None  # number and year of issue: "240/kh-ubnd@2023" (store/header.instrument_key)
+    number_key: str | None = (
+        None  # number and year of issue: "240/kh-ubnd@2023" (store/header.instrument_key)
+    )
     signer: str | None = None
     signer_role: str | None = None  # "Phó Chủ tịch"
     sha256: str

@@ -39,8 +39,10 @@ def max_bytes() -> int:
 def size_error(name: str, size: int) -> ReadError:
     """The refusal of a file over the limit, in the limit's own unit; rounded up, so a file just
     over 50 MB never reads as "50.0 MB is over the 50 MB limit"."""
-    return ReadError(f"{name}: {math.ceil(size / 1024 / 1024 * 10) / 10:.1f} MB is over the {max_mb():g} MB limit "
-                     "(CHIDAO_MAX_FILE_MB)")
+    return ReadError(
+        f"{name}: {math.ceil(size / 1024 / 1024 * 10) / 10:.1f} MB is over the {max_mb():g} MB limit "
+        "(CHIDAO_MAX_FILE_MB)"
+    )
 
 
 def read_text(path: Path, follow_symlinks: bool = False) -> str:
@@ -65,10 +67,14 @@ def _read_document(path: Path, follow_symlinks: bool) -> tuple[str, str]:
     name = path.name
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        raise ReadError(f"{name}: {suffix or 'no extension'} is not a supported type ({', '.join(sorted(SUFFIXES))})")
+        raise ReadError(
+            f"{name}: {suffix or 'no extension'} is not a supported type ({', '.join(sorted(SUFFIXES))})"
+        )
     name_bytes = len(name.encode("utf-8", "surrogateescape"))
     if name_bytes > MAX_NAME_BYTES:
-        raise ReadError(f"{name}: file name too long ({name_bytes} bytes; at most {MAX_NAME_BYTES}); rename it")
+        raise ReadError(
+            f"{name}: file name too long ({name_bytes} bytes; at most {MAX_NAME_BYTES}); rename it"
+        )
     raw = _read_bytes(path, follow_symlinks)
     if not raw.strip():
         raise ReadError(f"{name}: empty file")
@@ -121,8 +127,10 @@ def _read_bytes(path: Path, follow_symlinks: bool) -> bytes:
     if len(raw) > max_bytes():
         raise ReadError(f"{name}: over the {max_mb():g} MB limit (CHIDAO_MAX_FILE_MB)")
     if len(raw) != info.st_size:  # growing, or not a real file: /proc and /sys list size 0
-        raise ReadError(f"{name}: changed size while read ({info.st_size} bytes listed, {len(raw)} read); "
-                        "not read, try again once it is complete")
+        raise ReadError(
+            f"{name}: changed size while read ({info.st_size} bytes listed, {len(raw)} read); "
+            "not read, try again once it is complete"
+        )
     return raw
 
 
@@ -152,7 +160,9 @@ def discover(paths: list[Path], follow_symlinks: bool = False) -> tuple[list[Pat
             earlier_path, earlier = first[path.name]
             if earlier == label:  # the same place in two folders given: their full paths tell them apart
                 label, earlier = str(path), str(earlier_path)
-            errors.append(f"{label}: same file name as {earlier} (documents are stored by file name); rename one")
+            errors.append(
+                f"{label}: same file name as {earlier} (documents are stored by file name); rename one"
+            )
     return files, errors
 
 
@@ -160,6 +170,7 @@ def _walk(root: Path, follow_symlinks: bool, errors: list[str]) -> list[tuple[Pa
     """Supported files under `root` in path order, each with its path relative to `root`."""
     found: list[tuple[Path, str]] = []
     seen: set[tuple[int, int]] = set()  # folders walked, so a link back up the tree ends
+
     def unreadable(e: OSError) -> None:
         errors.append(f"{Path(os.path.relpath(e.filename, root)).as_posix()}: cannot be read ({e.strerror})")
 

@@ -24,21 +24,37 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from store import boilerplate
-from store.header import (Header, agency, instrument_key, main_province, named_province, parse_header, province_of,
-                          read_period, role_line, signer)
+from store.header import (
+    Header,
+    agency,
+    instrument_key,
+    main_province,
+    named_province,
+    parse_header,
+    province_of,
+    read_period,
+    role_line,
+    signer,
+)
 from store.models import Document, DocumentKind, Section, Span
 from store.vietnamese import find_dates, find_doc_numbers, find_officials, fold
 
-_TERMINAL = tuple(".:;!?…)\"”*")
+_TERMINAL = tuple('.:;!?…)"”*')
 _SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _DIGEST_TITLE = re.compile(r"Chỉ đạo, điều hành nổi bật", re.I)
 # Other portals' digests: "Điểm tin chỉ đạo, điều hành … tuần …", "Thông tin chỉ đạo, điều hành của UBND tỉnh tuần …"
-_DIGEST_OTHER = re.compile(r"^(?:diem tin |thong tin |ban tin |hoat dong |tin )?(?:noi bat )?(?:cong tac )?chi dao,? dieu hanh\b"
-                           r".*\btuan\b")
+_DIGEST_OTHER = re.compile(
+    r"^(?:diem tin |thong tin |ban tin |hoat dong |tin )?(?:noi bat )?(?:cong tac )?chi dao,? dieu hanh\b"
+    r".*\btuan\b"
+)
 _CHAPTER = re.compile(r"^((?:Chương|CHƯƠNG)\s+(?:[IVXLC]{1,6}|\d{1,2}))(?=[.:]?\s|[.:]?$)")
-_PART = re.compile(r"^((?:Mục|MỤC)\s+(?:\d{1,2}|[IVX]{1,4}))(?=[.:]?\s|[.:]?$)")  # "Mục 1. CẤP TỈNH", never "Mục đích"
+_PART = re.compile(
+    r"^((?:Mục|MỤC)\s+(?:\d{1,2}|[IVX]{1,4}))(?=[.:]?\s|[.:]?$)"
+)  # "Mục 1. CẤP TỈNH", never "Mục đích"
 # A regulation or appendix attached after the signature: its own type line opens it.
-_ATTACHMENT = re.compile(r"^(QUY ĐỊNH|QUY CHẾ|PHỤ LỤC(?:\s+[IVX\d]+)?|DANH MỤC|HƯỚNG DẪN|ĐIỀU LỆ|CHƯƠNG TRÌNH|ĐỀ ÁN)$")
+_ATTACHMENT = re.compile(
+    r"^(QUY ĐỊNH|QUY CHẾ|PHỤ LỤC(?:\s+[IVX\d]+)?|DANH MỤC|HƯỚNG DẪN|ĐIỀU LỆ|CHƯƠNG TRÌNH|ĐỀ ÁN)$"
+)
 # The parts of a page's or report's title that say it is a report (a statistics office's page has no type line).
 _REPORT_TITLE = re.compile(r"^(?:bao cao\b|tinh hinh kinh te\s*-\s*xa hoi\b)")
 _NOTICE_TITLE = re.compile(r"^thong bao\b")
@@ -108,7 +124,9 @@ def lines_of(text: str) -> list[Line]:
     return out
 
 
-_HEADER_ROW = re.compile(r"cong hoa xa hoi chu nghia viet nam|^so\s*[:.]|, ngay .{0,12}thang .{0,12}nam \d{4}")
+_HEADER_ROW = re.compile(
+    r"cong hoa xa hoi chu nghia viet nam|^so\s*[:.]|, ngay .{0,12}thang .{0,12}nam \d{4}"
+)
 
 
 def _header_rows(lines: list[Line], first: int = 40) -> list[Line]:
@@ -140,7 +158,9 @@ def detect_kind(text: str, source: str = "") -> DocumentKind:
 
 @dataclass
 class _Shape:
-    lines: list[Line]  # the document's lines: chrome, the site's tail and what stands before the document left out
+    lines: list[
+        Line
+    ]  # the document's lines: chrome, the site's tail and what stands before the document left out
     header: Header | None = None
     title_i: int | None = None  # the digest's or page's title line (index into `lines`)
     chrome: list[Line] = field(default_factory=list)  # what was left out: where a page names its publisher
@@ -172,7 +192,7 @@ def _read_kind(shape: _Shape, text: str, lines: list[Line], digest_i: int | None
             return "digest"
     if header is not None:
         shape.header = header
-        shape.lines = lines[header.start:]
+        shape.lines = lines[header.start :]
         _shift(header, header.start)
         return header.kind or "text"
     title_i = _page_title(lines, web)
@@ -214,7 +234,7 @@ def _page_title(lines: list[Line], web: bool) -> int:
             continue
         letters = [c for c in t if c.isalpha()]
         banner = letters and all(c.isupper() for c in letters) and len(t) <= 80
-        if banner and any(boilerplate.is_menu_item(ln.text) for ln in lines[i + 1:i + 3]):
+        if banner and any(boilerplate.is_menu_item(ln.text) for ln in lines[i + 1 : i + 3]):
             i += 1
             continue
         break
@@ -242,11 +262,22 @@ def sectionize(source: str, text: str) -> Document:
     own = (number, meta.get("issued")) if instrument and number else None
     sections = [_section(source, kind, text, i, d, own) for i, d in enumerate(drafts) if d.blocks]
     return Document(
-        source=source, kind=kind, title=meta.get("title") or source,
-        number=number, period_start=meta.get("period_start"), period_end=meta.get("period_end"),
-        period_label=meta.get("period_label"), issuer=meta.get("issuer"), province=meta.get("province"),
-        issued=meta.get("issued"), number_key=key, signer=meta.get("signer"), signer_role=meta.get("signer_role"),
-        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), text=text, sections=sections,
+        source=source,
+        kind=kind,
+        title=meta.get("title") or source,
+        number=number,
+        period_start=meta.get("period_start"),
+        period_end=meta.get("period_end"),
+        period_label=meta.get("period_label"),
+        issuer=meta.get("issuer"),
+        province=meta.get("province"),
+        issued=meta.get("issued"),
+        number_key=key,
+        signer=meta.get("signer"),
+        signer_role=meta.get("signer_role"),
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        text=text,
+        sections=sections,
     )
 
 
@@ -274,6 +305,7 @@ def _issuing(kind: str, shape: _Shape, text: str, meta: dict) -> None:
 
 # ---- digests --------------------------------------------------------------------------
 
+
 def _key(s: str) -> str:
     return re.sub(r"[^0-9a-z]+", "", fold(s))
 
@@ -296,14 +328,20 @@ def _digest(lines: list[Line], meta: dict) -> list[Draft]:
     title = lines[title_i]
     meta["title"] = title.text
     if period := read_period(title.text):
-        meta["period_start"], meta["period_end"], meta["period_label"] = period.start, period.end, period.label
-    rest = lines[title_i + 1:]
+        meta["period_start"], meta["period_end"], meta["period_label"] = (
+            period.start,
+            period.end,
+            period.label,
+        )
+    rest = lines[title_i + 1 :]
     summary = next((ln for ln in rest[:3] if ln.text.count(";") >= 2), None)
     if summary is None:
         return _digest_by_headings(title, rest)
     items = [p.strip(" .") for p in summary.text.split(";")] if summary else []
-    overview = Draft(OVERVIEW, title.text, [Block([title]), Block([summary])] if summary else [Block([title])])
-    body = rest[rest.index(summary) + 1:] if summary else rest
+    overview = Draft(
+        OVERVIEW, title.text, [Block([title]), Block([summary])] if summary else [Block([title])]
+    )
+    body = rest[rest.index(summary) + 1 :] if summary else rest
     drafts, current, next_item = [overview], None, 0
     for ln in body:
         # Titles appear in summary order; a short line matching the next expected item opens it.
@@ -327,8 +365,14 @@ def _digest_by_headings(title: Line, rest: list[Line]) -> list[Draft]:
     for i, ln in enumerate(rest):
         t = ln.text
         following = rest[i + 1].text if i + 1 < len(rest) else ""
-        heading = (len(t) < 200 and not t.endswith(tuple(".;:!?…,")) and t[:1].isupper() and bool(following)
-                   and len(following) > len(t) and following.endswith((".", ";", ":", "./.")))
+        heading = (
+            len(t) < 200
+            and not t.endswith(tuple(".;:!?…,"))
+            and t[:1].isupper()
+            and bool(following)
+            and len(following) > len(t)
+            and following.endswith((".", ";", ":", "./."))
+        )
         if heading:
             current = Draft(f"Mục {len(drafts)}", t, [Block([ln], role="heading")])
             drafts.append(current)
@@ -338,6 +382,7 @@ def _digest_by_headings(title: Line, rest: list[Line]) -> list[Draft]:
 
 
 # ---- reports and notices ----------------------------------------------------------------
+
 
 def _complete(text: str) -> bool:
     return text.rstrip().endswith(_TERMINAL) or text.rstrip().endswith("./.")
@@ -378,8 +423,13 @@ def _wrap_width(lines: list[Line]) -> int | None:
         return None
     width = max(len(t) for t in long)
     open_lines = sum(1 for t in long if not _complete(t))
-    # …and the next line goes on in lower case after many of them ("…của Ban Chấp hành Đảng bộ tỉnh" / "về chuyển đổi số …")
-    going_on = sum(1 for a, b in zip(lines, lines[1:]) if len(a.text) >= 40 and not _complete(a.text) and b.text[:1].islower())
+    # …and the next line goes on in lower case after many of them
+    # ("…của Ban Chấp hành Đảng bộ tỉnh" / "về chuyển đổi số …")
+    going_on = sum(
+        1
+        for a, b in zip(lines, lines[1:])
+        if len(a.text) >= 40 and not _complete(a.text) and b.text[:1].islower()
+    )
     return width if width <= 110 and open_lines >= 0.3 * len(long) and going_on >= 0.15 * len(long) else None
 
 
@@ -400,7 +450,9 @@ def _blocks(lines: list[Line], wrap: int | None = None) -> list[Block]:
     blocks: list[Block] = []
     open_body: Block | None = None
     open_foot: Block | None = None
-    open_heading: Block | None = None  # a heading in capitals (or a Chương / Mục line) its next line may go on
+    open_heading: Block | None = (
+        None  # a heading in capitals (or a Chương / Mục line) its next line may go on
+    )
     open_attachment: Block | None = None
     signed = False
     previous = ""
@@ -414,8 +466,13 @@ def _blocks(lines: list[Line], wrap: int | None = None) -> list[Block]:
             previous = "footnote"
             continue
         mark = _marker(t)
-        heading_goes_on = open_heading is not None and not mark and _upper(t) and len(t) < 160 \
+        heading_goes_on = (
+            open_heading is not None
+            and not mark
+            and _upper(t)
+            and len(t) < 160
             and not (_RECIPIENTS.match(t) or _SIGNATURE.match(t) or role_line(t))
+        )
         if heading_goes_on:
             open_heading.spans.append(ln)
             open_heading = None
@@ -426,7 +483,9 @@ def _blocks(lines: list[Line], wrap: int | None = None) -> list[Block]:
             continue
         open_heading = open_attachment = None
         if _RECIPIENTS.match(t) or _SIGNATURE.match(t):
-            blocks.append(Block([ln], role="marker", marker="recipients" if _RECIPIENTS.match(t) else "signature"))
+            blocks.append(
+                Block([ln], role="marker", marker="recipients" if _RECIPIENTS.match(t) else "signature")
+            )
             open_body = None
             signed = signed or bool(_SIGNATURE.match(t))
         elif role_line(t) and not _signing(blocks) and (signed or _after_recipients(blocks)):
@@ -441,7 +500,7 @@ def _blocks(lines: list[Line], wrap: int | None = None) -> list[Block]:
             block = Block([ln], role="heading", marker=mark[1])
             blocks.append(block)
             open_body = None
-            if _upper(t[len(mark[1]):]) or mark[0] < 0:
+            if _upper(t[len(mark[1]) :]) or mark[0] < 0:
                 open_heading = block
         elif mark:
             block = Block([ln], role="heading", marker=mark[1])  # an item paragraph opens its section
@@ -476,8 +535,12 @@ def _after_recipients(blocks: list[Block]) -> bool:
 def _short_title(text: str) -> str:
     """An item paragraph's title: its marker and first clause, at most ~120 characters."""
     m = _CHAPTER.match(text) or _PART.match(text) or _ARTICLE.match(text)
-    marker = (text[:m.end()] + re.match(r"^[.:]?\s*", text[m.end():]).group(0)) if m else re.match(r"^\S+\s+", text).group(0)
-    first = re.split(r"(?<=[.;:])\s", text[len(marker):], maxsplit=1)[0]
+    marker = (
+        (text[: m.end()] + re.match(r"^[.:]?\s*", text[m.end() :]).group(0))
+        if m
+        else re.match(r"^\S+\s+", text).group(0)
+    )
+    first = re.split(r"(?<=[.;:])\s", text[len(marker) :], maxsplit=1)[0]
     if len(first) > 120:
         first = first[:117].rsplit(" ", 1)[0] + "…"
     return marker + first
@@ -512,7 +575,11 @@ def _formal(lines: list[Line], meta: dict, header: Header | None = None, text: s
         meta["title"] = header_text[0] if header_text else ""
         year = None
     if period := read_period(meta["title"], year):
-        meta["period_start"], meta["period_end"], meta["period_label"] = period.start, period.end, period.label
+        meta["period_start"], meta["period_end"], meta["period_label"] = (
+            period.start,
+            period.end,
+            period.label,
+        )
 
     drafts = [Draft(HEADER, meta["title"], head)]
     stack: list[tuple[int, str, str]] = []  # (level, marker, title)
@@ -536,18 +603,33 @@ def _formal(lines: list[Line], meta: dict, header: Header | None = None, text: s
         elif b.role == "heading":
             level = _marker(b.first)[0]
             stack = [s for s in stack if s[0] < level]
-            whole = _block_text(b) if (len(b.spans) > 1 and (wrap or level < 0 or _upper(b.first[len(b.marker):]))) else b.first
+            whole = (
+                _block_text(b)
+                if (len(b.spans) > 1 and (wrap or level < 0 or _upper(b.first[len(b.marker) :])))
+                else b.first
+            )
             title = whole if _is_heading(whole) else _short_title(whole)
-            current = Draft(" > ".join([s[1] for s in stack] + [b.marker]), title, [b],
-                            context=" › ".join(s[2] for s in stack))
+            current = Draft(
+                " > ".join([s[1] for s in stack] + [b.marker]),
+                title,
+                [b],
+                context=" › ".join(s[2] for s in stack),
+            )
             stack.append((level, b.marker, title))
             drafts.append(current)
         else:
             current.blocks.append(b)
     # A heading followed directly by its first sub-heading has no text of its own.
-    kept = [d for i, d in enumerate(drafts)
-            if not (len(d.blocks) == 1 and d.blocks[0].role == "heading" and i + 1 < len(drafts)
-                    and drafts[i + 1].path.startswith(d.path + " > "))]
+    kept = [
+        d
+        for i, d in enumerate(drafts)
+        if not (
+            len(d.blocks) == 1
+            and d.blocks[0].role == "heading"
+            and i + 1 < len(drafts)
+            and drafts[i + 1].path.startswith(d.path + " > ")
+        )
+    ]
     _attach_footnotes(kept, footnotes)
     signature = next((d for d in kept if d.path == SIGNATURE), None)
     if signature is not None:
@@ -574,6 +656,7 @@ def _untitled(header: Header, lines: list[Line], title_end: int) -> str:
     """The title of a document whose header has no trích yếu: its type and number, never the
     issuing body ("Công văn số 1520/UBND-KT"), or else its first line of text."""
     from store.models import kind_label
+
     if header.number:
         word = header.type_word.capitalize() if header.type_word else kind_label(header.kind or "text")
         if (header.kind or "text") == "text" and not header.type_word:
@@ -588,7 +671,11 @@ def _attach_footnotes(drafts: list[Draft], footnotes: list[Block]) -> None:
     for note in footnotes:
         pattern = re.compile(rf"(?<![{_SUPERSCRIPTS}]){re.escape(note.marker)}(?![{_SUPERSCRIPTS}])")
         home = next(
-            (d for d in drafts if any(pattern.search(s.text) for b in d.blocks if b.role != "footnote" for s in b.spans)),
+            (
+                d
+                for d in drafts
+                if any(pattern.search(s.text) for b in d.blocks if b.role != "footnote" for s in b.spans)
+            ),
             drafts[-1],
         )
         home.blocks.append(note)
@@ -596,51 +683,74 @@ def _attach_footnotes(drafts: list[Draft], footnotes: list[Block]) -> None:
 
 # ---- anything else ------------------------------------------------------------------
 
+
 def _plain(lines: list[Line], source: str, meta: dict) -> list[Draft]:
     """Unknown shape: the first line is the title, paragraphs are grouped into sections by the splitter later."""
     if not lines:
         return []
     meta["title"] = lines[0].text[:200]
     if period := read_period(meta["title"]):
-        meta["period_start"], meta["period_end"], meta["period_label"] = period.start, period.end, period.label
+        meta["period_start"], meta["period_end"], meta["period_label"] = (
+            period.start,
+            period.end,
+            period.label,
+        )
     return [Draft("Toàn văn", meta["title"], [Block([ln]) for ln in lines])]
 
 
 # ---- metadata ---------------------------------------------------------------------
 
 _IN_PARENS = re.compile(r"\([^()]*số\s*:?\s*$", re.I)
-_ISSUED = re.compile(r"ban hành\s*\(?\s*(?:Quyết định|Kế hoạch|Công văn|Thông báo|Chỉ thị)\s+số\s*:?\s*$", re.I)
-# Newer portals open an item with the instrument itself: "Tại Công văn số 245/UBND-KT …", "… ký Quyết định số 398/QĐ-UBND".
-_LEAD_NAMES = re.compile(r"(?:^(?:Tại|Theo)\s+|\bký\s+(?:ban hành\s+)?)(?:Quyết định|Kế hoạch|Công văn|Thông báo|Chỉ thị)\s+số\s*:?\s*$")
+_ISSUED = re.compile(
+    r"ban hành\s*\(?\s*(?:Quyết định|Kế hoạch|Công văn|Thông báo|Chỉ thị)\s+số\s*:?\s*$", re.I
+)
+# Newer portals open an item with the instrument itself: "Tại Công văn số 245/UBND-KT …",
+# "… ký Quyết định số 398/QĐ-UBND".
+_LEAD_NAMES = re.compile(
+    r"(?:^(?:Tại|Theo)\s+|\bký\s+(?:ban hành\s+)?)(?:Quyết định|Kế hoạch|Công văn|Thông báo|Chỉ thị)\s+số\s*:?\s*$"
+)
 
 
-def _section(source: str, kind: DocumentKind, text: str, ordinal: int, draft: Draft,
-             own: tuple[str, date | None] | None = None) -> Section:
+def _section(
+    source: str,
+    kind: DocumentKind,
+    text: str,
+    ordinal: int,
+    draft: Draft,
+    own: tuple[str, date | None] | None = None,
+) -> Section:
     """`own`: the number and date of the instrument the document is — every section of a numbered
     decision or plan is about it, so a question naming it is answered from any of its parts."""
     spans: list[Span] = []
     joiners: list[str] = []
-    for bi, block in enumerate(draft.blocks):
+    for block in draft.blocks:
         for si, ln in enumerate(block.spans):
             if spans:
                 joiners.append(" " if si > 0 else "\n")
             spans.append(Span(start=ln.start, end=ln.end))
-    body = "".join(
-        (joiners[i - 1] if i else "") + text[s.start:s.end] for i, s in enumerate(spans)
-    )
+    body = "".join((joiners[i - 1] if i else "") + text[s.start : s.end] for i, s in enumerate(spans))
     numbers = find_doc_numbers(body)
     instrument, instrument_date = None, None
     if kind == "digest" and draft.path.startswith("Mục") and len(draft.blocks) > 1:
-        lead = text[draft.blocks[1].spans[0].start:draft.blocks[1].spans[0].end]
+        lead = text[draft.blocks[1].spans[0].start : draft.blocks[1].spans[0].end]
         instrument, instrument_date = _instrument(lead)
     elif own is not None:
         instrument, instrument_date = own
     return Section(
-        id=f"{source}#{ordinal}", source=source, ordinal=ordinal, path=draft.path, title=draft.title,
+        id=f"{source}#{ordinal}",
+        source=source,
+        ordinal=ordinal,
+        path=draft.path,
+        title=draft.title,
         context=draft.context,
-        spans=spans, joiners=joiners, text=body,
-        doc_numbers=list(dict.fromkeys(n for n, _, _ in numbers)), dates=find_dates(body),
-        officials=find_officials(body), instrument=instrument, instrument_date=instrument_date,
+        spans=spans,
+        joiners=joiners,
+        text=body,
+        doc_numbers=list(dict.fromkeys(n for n, _, _ in numbers)),
+        dates=find_dates(body),
+        officials=find_officials(body),
+        instrument=instrument,
+        instrument_date=instrument_date,
     )
 
 
@@ -650,8 +760,8 @@ def _instrument(lead: str) -> tuple[str | None, date | None]:
     An item that only mentions other documents (a meeting, say) has none: better no number than a wrong one.
     """
     for number, start, end in find_doc_numbers(lead):
-        before = lead[max(0, start - 60):start]
+        before = lead[max(0, start - 60) : start]
         if _IN_PARENS.search(before) or _ISSUED.search(before) or _LEAD_NAMES.search(lead[:start]):
-            dates = find_dates(lead[end:end + 40])
+            dates = find_dates(lead[end : end + 40])
             return number, dates[0] if dates else None
     return None, None

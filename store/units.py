@@ -45,10 +45,10 @@ class Unit(BaseModel):
     lead_end: int | None = None
 
     def text(self, source: str) -> str:
-        return source[self.start:self.end]
+        return source[self.start : self.end]
 
     def lead(self, source: str) -> str:
-        return source[self.lead_start:self.lead_end] if self.lead_start is not None else ""
+        return source[self.lead_start : self.lead_end] if self.lead_start is not None else ""
 
     def matched_text(self, source: str) -> str:
         """What the unit is embedded and matched as: its lead (if any), then itself."""
@@ -94,15 +94,23 @@ def section_units(section: Section, source: str) -> list[Unit]:
             paragraphs.append([i])
     footnote_of: dict[int, str] = {}  # span index → its footnote marker
     for para in paragraphs:
-        first = source[spans[para[0]].start:spans[para[0]].end]
+        first = source[spans[para[0]].start : spans[para[0]].end]
         marker = first[: len(first) - len(first.lstrip(_SUPERSCRIPTS))]
         if marker:
             footnote_of.update({i: marker for i in para})
 
     def add(kind: UnitKind, a: int, b: int, lead: tuple[int, int] | None = None) -> None:
         if b - a >= MIN_UNIT:
-            units.append(Unit(section_id=section.id, kind=kind, start=a, end=b,
-                              lead_start=lead[0] if lead else None, lead_end=lead[1] if lead else None))
+            units.append(
+                Unit(
+                    section_id=section.id,
+                    kind=kind,
+                    start=a,
+                    end=b,
+                    lead_start=lead[0] if lead else None,
+                    lead_end=lead[1] if lead else None,
+                )
+            )
 
     list_lead: tuple[int, int] | None = None  # an open "…:" line whose items follow
     list_end: int | None = None  # where its items, as far as they fit in MAX_LIST, end
@@ -112,8 +120,9 @@ def section_units(section: Section, source: str) -> list[Unit]:
         if list_lead is not None and list_end is not None:
             add("list", list_lead[0], list_end)
         list_lead, list_end = None, None
+
     for i, span in enumerate(spans):
-        line = source[span.start:span.end]
+        line = source[span.start : span.end]
         if i in footnote_of:
             lead = _marker_sentence(section, source, footnote_of[i])
             for a, b in _sentences(source, span.start, span.end):
@@ -131,8 +140,11 @@ def section_units(section: Section, source: str) -> list[Unit]:
                 clause_lead = _colon_lead(source, a, b) or lead
                 for x, y in _clauses(source, a, b):
                     add("clause", x, y, clause_lead if clause_lead and clause_lead[0] < x else lead)
-        if list_lead is not None and span.end - list_lead[0] <= MAX_LIST \
-                and not source[list_end or list_lead[1]:span.start].strip():
+        if (
+            list_lead is not None
+            and span.end - list_lead[0] <= MAX_LIST
+            and not source[list_end or list_lead[1] : span.start].strip()
+        ):
             list_end = span.end  # one more item fits beside its lead, with nothing else between
         if line.endswith(":"):
             close_list()
@@ -145,11 +157,14 @@ def section_units(section: Section, source: str) -> list[Unit]:
 def _marker_sentence(section: Section, source: str, marker: str) -> tuple[int, int] | None:
     """The sentence of the section that carries a footnote's marker (¹ in "… 3.666 ha¹; …")."""
     for span in section.spans:
-        line = source[span.start:span.end]
+        line = source[span.start : span.end]
         if line.startswith(marker):
             continue
         i = line.find(marker)
-        while i > 0 and (line[i - 1] in _SUPERSCRIPTS or (i + len(marker) < len(line) and line[i + len(marker)] in _SUPERSCRIPTS)):
+        while i > 0 and (
+            line[i - 1] in _SUPERSCRIPTS
+            or (i + len(marker) < len(line) and line[i + len(marker)] in _SUPERSCRIPTS)
+        ):
             i = line.find(marker, i + 1)  # ¹ inside ¹² is another marker
         if i > 0:
             for a, b in _sentences(source, span.start, span.end):
@@ -182,10 +197,21 @@ def save_units(path, units: list[Unit], vectors: np.ndarray) -> None:
     none = -1
     with open(path, "wb") as f:
         np.savez(
-            f, section=np.array([u.section_id for u in units], dtype=str),
+            f,
+            section=np.array([u.section_id for u in units], dtype=str),
             kind=np.array([UNIT_KINDS.index(u.kind) for u in units], dtype=np.int8),
-            span=np.array([[u.start, u.end, none if u.lead_start is None else u.lead_start,
-                            none if u.lead_end is None else u.lead_end] for u in units], dtype=np.int64).reshape(-1, 4),
+            span=np.array(
+                [
+                    [
+                        u.start,
+                        u.end,
+                        none if u.lead_start is None else u.lead_start,
+                        none if u.lead_end is None else u.lead_end,
+                    ]
+                    for u in units
+                ],
+                dtype=np.int64,
+            ).reshape(-1, 4),
             vectors=np.asarray(vectors, dtype=np.float16),
         )
         f.flush()
@@ -195,8 +221,14 @@ def save_units(path, units: list[Unit], vectors: np.ndarray) -> None:
 def load_units(path) -> tuple[list[Unit], np.ndarray]:
     with np.load(path) as z:
         units = [
-            Unit(section_id=str(sid), kind=UNIT_KINDS[int(k)], start=int(a), end=int(b),
-                 lead_start=None if c < 0 else int(c), lead_end=None if d < 0 else int(d))
+            Unit(
+                section_id=str(sid),
+                kind=UNIT_KINDS[int(k)],
+                start=int(a),
+                end=int(b),
+                lead_start=None if c < 0 else int(c),
+                lead_end=None if d < 0 else int(d),
+            )
             for sid, k, (a, b, c, d) in zip(z["section"], z["kind"], z["span"])
         ]
         return units, z["vectors"].astype(np.float32)

@@ -39,7 +39,9 @@ def stage_upload(path: Path, name: str, folder: Path) -> Path:
     target_name = safe_name(name)
     suffix = Path(target_name).suffix
     if suffix not in SUFFIXES:
-        raise ReadError(f"{target_name}: {suffix or 'no extension'} is not a supported type ({', '.join(sorted(SUFFIXES))})")
+        raise ReadError(
+            f"{target_name}: {suffix or 'no extension'} is not a supported type ({', '.join(sorted(SUFFIXES))})"
+        )
     size = path.stat().st_size
     if size > max_bytes():
         raise size_error(target_name, size)

@@ -70,7 +70,7 @@ def find_doc_numbers(text: str) -> list[tuple[str, int, int]]:
     folded = "".join(fold(c) or c for c in text)  # one char in, one char out: offsets survive
     found = []
     for m in _DOCNUM.finditer(folded):
-        found.append((re.sub(r"\s+", "", text[m.start():m.end()]), m.start(), m.end()))
+        found.append((re.sub(r"\s+", "", text[m.start() : m.end()]), m.start(), m.end()))
     return found
 
 

@@ -52,9 +52,22 @@ def fake_embedder() -> HashEmbedder:
 def start_chroma(folder: Path, log=subprocess.DEVNULL) -> tuple[subprocess.Popen, str]:
     """A real Chroma server (`chroma run`, shipped with chromadb) on a free loopback port, once it answers."""
     from eval.load import free_port
+
     port = free_port()
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "chroma"), "run", "--path", str(folder),
-                             "--host", "127.0.0.1", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "chroma"),
+            "run",
+            "--path",
+            str(folder),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -90,18 +103,21 @@ def backend(request) -> dict:
 @pytest.fixture
 def store(tmp_path, backend):
     from store.index import Store
+
     return Store(tmp_path / "home", **backend)
 
 
 def reopen(store):
     """The same store as another process would open it."""
     from store.index import Store
+
     return Store(store.home, store.chroma_url, store.collection_name)
 
 
 @pytest.fixture(scope="session")
 def embedder():
     from embeddings.embedder import Embedder
+
     return Embedder()  # the real model; `make test` assembles its weights first
 
 
@@ -121,6 +137,7 @@ def ingested_home(tmp_path_factory, embedder) -> Path:
 def assistant(ingested_home, embedder):
     from assistant.service import Assistant
     from store.index import Store
+
     return Assistant(Store(ingested_home), embedder)
 
 

@@ -39,6 +39,7 @@ def pause(owner, attr: str, when: str, nth: int) -> None:
         if when == "after" and calls == nth:
             park()
         return result
+
     setattr(owner, attr, wrapper)
 
 
@@ -54,15 +55,16 @@ def half_written_file(nth: int) -> None:
             path.with_name(path.name + ".tmp").write_text(data[: len(data) // 2], encoding="utf-8")
             park()
         original(path, data)
+
     index._atomic_write = wrapper
 
 
 POINTS = {
-    "half-written-file": lambda: half_written_file(3),                   # 2nd document's stored text
+    "half-written-file": lambda: half_written_file(3),  # 2nd document's stored text
     "before-chunks": lambda: pause(Store, "write_chunks", "before", 2),  # its files written, no chunks
-    "after-chunks": lambda: pause(Store, "write_chunks", "after", 2),    # its chunks beside the old ones
-    "after-switch": lambda: pause(Store, "save_manifest", "after", 2),   # in force; old chunks not yet deleted
-    "lexical-saved": lambda: pause(bm25s.BM25, "save", "after", 1),     # index written aside, not renamed
+    "after-chunks": lambda: pause(Store, "write_chunks", "after", 2),  # its chunks beside the old ones
+    "after-switch": lambda: pause(Store, "save_manifest", "after", 2),  # in force; old chunks not yet deleted
+    "lexical-saved": lambda: pause(bm25s.BM25, "save", "after", 1),  # index written aside, not renamed
     "none": lambda: None,
 }
 

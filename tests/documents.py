@@ -20,6 +20,7 @@ FONT = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"  # 
 
 def docx_file(path: Path, paragraphs: list[str], table: list[list[str]] | None = None) -> Path:
     import docx
+
     d = docx.Document()
     for p in paragraphs:
         d.add_paragraph(p)
@@ -34,6 +35,7 @@ def docx_file(path: Path, paragraphs: list[str], table: list[list[str]] | None =
 
 def pdf_file(path: Path, pages: list[str]) -> Path:
     from fpdf import FPDF
+
     pdf = FPDF()
     pdf.add_font("dejavu", fname=str(FONT))
     pdf.set_font("dejavu", size=11)
@@ -47,6 +49,7 @@ def pdf_file(path: Path, pages: list[str]) -> Path:
 def scanned_pdf(path: Path, pages: int = 2) -> Path:
     """Pages with no text layer, as a scanner makes them."""
     from pypdf import PdfWriter
+
     w = PdfWriter()
     for _ in range(pages):
         w.add_blank_page(595, 842)
@@ -63,7 +66,9 @@ def cp1258(text: str) -> bytes:
             out.append(ch.encode("cp1258"))
         except UnicodeEncodeError:
             decomposed = unicodedata.normalize("NFD", ch)
-            base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in "\u0300\u0301\u0303\u0309\u0323"))
+            base = unicodedata.normalize(
+                "NFC", "".join(c for c in decomposed if c not in "\u0300\u0301\u0303\u0309\u0323")
+            )
             tones = "".join(c for c in decomposed if c in "\u0300\u0301\u0303\u0309\u0323")
             out.append((base + tones).encode("cp1258"))
     return b"".join(out)
@@ -72,12 +77,14 @@ def cp1258(text: str) -> bytes:
 def tcvn3(text: str) -> str:
     """The text as TCVN3 (ABC) fonts store it: Latin-1 characters standing for Vietnamese letters."""
     from store.encodings import _TCVN3_CHARS, _TCVN3_CODES
+
     return text.translate(str.maketrans(_TCVN3_CHARS, _TCVN3_CODES))
 
 
 def vni(text: str) -> str:
     """The text as VNI fonts store it: base letters followed by mark characters."""
     from store.encodings import _VNI
+
     inverse: dict[str, str] = {}
     for code, char in _VNI.items():
         if code == code.upper() if char.isupper() else code == code.lower():

@@ -34,12 +34,15 @@ def scenario(tmp_path, store):
     old.mkdir(), new.mkdir()
     for name in ("003_b8308b7cb78d46d0.txt", "004_6c782aff4e7e5e86.txt"):
         shutil.copy(CORPUS / name, old / name)
-        (new / name).write_text((CORPUS / name).read_text(encoding="utf-8") + f"\n{MARKER}\n", encoding="utf-8")
+        (new / name).write_text(
+            (CORPUS / name).read_text(encoding="utf-8") + f"\n{MARKER}\n", encoding="utf-8"
+        )
     shutil.copy(CORPUS / "001_2bc3369859cde792.txt", new / "001_2bc3369859cde792.txt")
     ingest([old], store, HashEmbedder)
 
     def versions(folder):
         return {p.name: hashlib.sha256(read_text(p).encode()).hexdigest()[:12] for p in folder.iterdir()}
+
     texts = {v: read_text(folder / name) for folder in (old, new) for name, v in versions(folder).items()}
     return store, new, versions(old), versions(new), texts
 
@@ -48,9 +51,21 @@ def run_child(store, point: str, folder, kill_after: float | None = None) -> sub
     """Start the ingest; return once it is parked at `point` (or `kill_after` s after it is ready)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "tests" / "crash_child.py"), point, str(store.home), store.chroma_url or "",
-         store.collection_name, str(folder)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+        [
+            sys.executable,
+            str(ROOT / "tests" / "crash_child.py"),
+            point,
+            str(store.home),
+            store.chroma_url or "",
+            store.collection_name,
+            str(folder),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
     wanted = "parked" if kill_after is None else "ready"
     for line in proc.stdout:
         if line.strip() == wanted:
@@ -73,6 +88,7 @@ def kill9(proc: subprocess.Popen) -> None:
 def fresh(store):
     """The store as a new process sees it (no Chroma state cached in this one)."""
     from chromadb.api.client import SharedSystemClient
+
     SharedSystemClient.clear_system_cache()
     return reopen(store)
 
@@ -85,18 +101,28 @@ def assert_each_document_before_or_after(store, before, after, texts) -> None:
         if record is None:
             continue
         assert store.source_text(source) == texts[record.version]
-        got = store.collection.get(where={"$and": [{"source": source}, {"version": record.version}]},
-                                   include=["documents"], limit=record.n_chunks + 10)
+        got = store.collection.get(
+            where={"$and": [{"source": source}, {"version": record.version}]},
+            include=["documents"],
+            limit=record.n_chunks + 10,
+        )
         assert len(got["ids"]) == record.n_chunks, source
         # It answers: the vector of one of its chunks finds that chunk among the versions in force.
-        hit = store.collection.query(query_embeddings=[HashEmbedder().embed_query(got["documents"][0]).tolist()],
-                                     n_results=1, where={"version": {"$in": store.versions()}}, include=[])
+        hit = store.collection.query(
+            query_embeddings=[HashEmbedder().embed_query(got["documents"][0]).tolist()],
+            n_results=1,
+            where={"version": {"$in": store.versions()}},
+            include=[],
+        )
         assert hit["ids"][0] == [got["ids"][0]]
     lexical = store.lexical()
     in_force = {i for i, m in store.chunk_metadata() if m["version"] in set(store.versions())}
     assert set(lexical.ids) == in_force
-    changed = [s for s in ("003_b8308b7cb78d46d0.txt", "004_6c782aff4e7e5e86.txt")
-               if manifest.documents[s].version == after[s]]
+    changed = [
+        s
+        for s in ("003_b8308b7cb78d46d0.txt", "004_6c782aff4e7e5e86.txt")
+        if manifest.documents[s].version == after[s]
+    ]
     hits = {h.split("#")[0] for h, _ in lexical.search(["zqxv7"], 10)}
     assert hits == set(changed)  # the new paragraph is found exactly where the new version is in force
     # Leftovers of the killed run may remain (the next ingest deletes them); no document is damaged.
@@ -143,8 +169,9 @@ def test_a_serving_process_sees_the_vectors_another_process_ingested(scenario):
     new_doc = "001_2bc3369859cde792.txt"
     assert new_doc in serving.manifest().documents
     got = serving.collection.get(where={"source": new_doc}, include=["documents"], limit=1)
-    hit = serving.collection.query(query_embeddings=[HashEmbedder().embed_query(got["documents"][0]).tolist()],
-                                   n_results=1, include=[])
+    hit = serving.collection.query(
+        query_embeddings=[HashEmbedder().embed_query(got["documents"][0]).tolist()], n_results=1, include=[]
+    )
     assert hit["ids"][0] == got["ids"]
 
 
@@ -154,10 +181,16 @@ def test_a_second_ingest_is_refused_while_one_runs_and_proceeds_after(scenario, 
     try:
         with pytest.raises(StoreBusy, match=r"locked by chidao ingest \(pid \d+"):
             ingest([new], reopen(store), HashEmbedder)
-        env = {**os.environ, "CHIDAO_HOME": str(store.home), "CHIDAO_CHROMA_URL": store.chroma_url or "",
-               "CHIDAO_COLLECTION": store.collection_name}
+        env = {
+            **os.environ,
+            "CHIDAO_HOME": str(store.home),
+            "CHIDAO_CHROMA_URL": store.chroma_url or "",
+            "CHIDAO_COLLECTION": store.collection_name,
+        }
         chidao = str(Path(sys.executable).parent / "chidao")
-        cli = subprocess.run([chidao, "ingest", str(new)], capture_output=True, text=True, env=env, timeout=300)
+        cli = subprocess.run(
+            [chidao, "ingest", str(new)], capture_output=True, text=True, env=env, timeout=300
+        )
         assert cli.returncode == 3 and "locked by chidao ingest (pid" in cli.stderr, cli.stderr
     finally:
         kill9(first)  # the kernel drops a dead process's lock: no stale lock file to clean by hand

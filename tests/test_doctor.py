@@ -57,7 +57,9 @@ def test_missing_answer_units_are_cut_and_embedded_again(healthy):
     path.unlink()
     _repaired(healthy, "answer units are missing")
     again, again_vectors = load_units(path)
-    assert again == units and (again_vectors == vectors).all()  # the same units, the same (deterministic) vectors
+    assert (
+        again == units and (again_vectors == vectors).all()
+    )  # the same units, the same (deterministic) vectors
 
 
 def test_an_older_store_gets_answer_units_on_the_next_ingest(healthy, tmp_path):
@@ -77,8 +79,12 @@ def test_a_lost_lexical_index_is_rebuilt(healthy):
 
 
 def test_stale_chunks_and_files_are_deleted(healthy):
-    healthy.collection.upsert(ids=["ghost#1@000000000000:0"], embeddings=[HashEmbedder().embed_query("x").tolist()],
-                              documents=["x"], metadatas=[{"source": "ghost.txt", "version": "000000000000"}])
+    healthy.collection.upsert(
+        ids=["ghost#1@000000000000:0"],
+        embeddings=[HashEmbedder().embed_query("x").tolist()],
+        documents=["x"],
+        metadatas=[{"source": "ghost.txt", "version": "000000000000"}],
+    )
     (healthy.docs_dir / "ghost.txt.000000000000.txt").write_text("x", encoding="utf-8")
     _repaired(healthy, "versions no longer in force")
     assert not _ids(reopen(healthy), "ghost.txt")
@@ -103,10 +109,19 @@ def test_a_damaged_stored_text_takes_its_document_out_of_force(healthy):
 def test_an_unreadable_manifest_is_rebuilt_from_the_stored_texts(healthy):
     before = {s: r.version for s, r in healthy.manifest().documents.items()}
     healthy.manifest_path.write_text("{not json", encoding="utf-8")
-    env = {**os.environ, "CHIDAO_HOME": str(healthy.home), "CHIDAO_CHROMA_URL": healthy.chroma_url or "",
-           "CHIDAO_COLLECTION": healthy.collection_name}
-    listed = subprocess.run([str(Path(sys.executable).parent / "chidao"), "docs", "list"],
-                            capture_output=True, text=True, env=env, timeout=120)
+    env = {
+        **os.environ,
+        "CHIDAO_HOME": str(healthy.home),
+        "CHIDAO_CHROMA_URL": healthy.chroma_url or "",
+        "CHIDAO_COLLECTION": healthy.collection_name,
+    }
+    listed = subprocess.run(
+        [str(Path(sys.executable).parent / "chidao"), "docs", "list"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert listed.returncode == 4 and "Traceback" not in listed.stderr
     assert "manifest.json is unreadable" in listed.stderr and "chidao doctor --repair" in listed.stderr
     _repaired(healthy, "manifest.json is unreadable")

@@ -20,15 +20,25 @@ def run(args, env, **kw):
 def assert_citations_are_exact_spans(answer: dict):
     for c in answer["citations"]:
         text = (CORPUS / c["source"]).read_text(encoding="utf-8")
-        assert text[c["start"]:c["end"]] == c["quote"]
+        assert text[c["start"] : c["end"]] == c["quote"]
 
 
 def test_ask_json_contract(cli_env):
     done = run(["ask", "Ai làm Trưởng Ban Chỉ đạo phát triển du lịch tỉnh?", "--json", "--k", "5"], cli_env)
     assert done.returncode == 0, done.stderr
     answer = json.loads(done.stdout)
-    assert set(answer) == {"id", "question", "interpreted_question", "language", "answer", "abstained", "citations",
-                           "retrieved", "timings_ms", "warnings"}
+    assert set(answer) == {
+        "id",
+        "question",
+        "interpreted_question",
+        "language",
+        "answer",
+        "abstained",
+        "citations",
+        "retrieved",
+        "timings_ms",
+        "warnings",
+    }
     assert answer["interpreted_question"] is None  # asked alone
     assert answer["language"] == "vi" and answer["abstained"] is False
     assert answer["citations"] and len(answer["retrieved"]) == 5
@@ -55,11 +65,18 @@ def test_out_of_corpus_question_abstains_end_to_end(cli_env):
 
 def test_batch_keeps_order_and_ids_and_reports_bad_lines(cli_env, tmp_path):
     batch = tmp_path / "q.jsonl"
-    batch.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in [
-        {"id": "a", "question": "QD 2230/QD-UBND"},
-        {"id": "b", "question": "   "},
-        {"id": 3, "question": "Giá vàng hôm nay là bao nhiêu?"},
-    ]) + "\n", encoding="utf-8")
+    batch.write_text(
+        "\n".join(
+            json.dumps(x, ensure_ascii=False)
+            for x in [
+                {"id": "a", "question": "QD 2230/QD-UBND"},
+                {"id": "b", "question": "   "},
+                {"id": 3, "question": "Giá vàng hôm nay là bao nhiêu?"},
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     done = run(["ask", "--batch", str(batch), "--json"], cli_env)
     assert done.returncode == 2  # one question was refused
     lines = [json.loads(x) for x in done.stdout.splitlines()]
@@ -78,19 +95,26 @@ def test_bad_question_exits_2_with_one_line(cli_env, question):
 
 
 def test_filters_are_part_of_the_search(assistant):
-    only_notice = assistant.ask("Ai làm Trưởng Ban Chỉ đạo?", k=5, filters=Filters(sources=["004_6c782aff4e7e5e86.txt"]))
+    only_notice = assistant.ask(
+        "Ai làm Trưởng Ban Chỉ đạo?", k=5, filters=Filters(sources=["004_6c782aff4e7e5e86.txt"])
+    )
     assert only_notice.retrieved and {r.source for r in only_notice.retrieved} == {"004_6c782aff4e7e5e86.txt"}
     assert len(only_notice.retrieved) == 5  # a full top k from within the filter, not a post-filter of five
-    in_2022 = assistant.ask("phòng chống dịch bệnh", k=5, filters=Filters(date_from=date(2022, 1, 1), date_to=date(2022, 12, 31)))
+    in_2022 = assistant.ask(
+        "phòng chống dịch bệnh", k=5, filters=Filters(date_from=date(2022, 1, 1), date_to=date(2022, 12, 31))
+    )
     assert {r.source for r in in_2022.retrieved} == {"003_b8308b7cb78d46d0.txt"}
     reports = assistant.ask("thu ngân sách", k=3, filters=Filters(kinds=["report"]))
     assert {r.source for r in reports.retrieved} == {"002_bbcbd673d8c3e626.txt"}
 
 
-def test_a_quote_that_no_longer_matches_its_source_is_dropped_and_the_assistant_abstains(assistant, monkeypatch):
+def test_a_quote_that_no_longer_matches_its_source_is_dropped_and_the_assistant_abstains(
+    assistant, monkeypatch
+):
     """Only what the verifier reads is tampered with: the quotes are still cut from the real text, so
     a verifier that kept everything would show them (and this test would fail)."""
     import assistant.service as service
+
     question = "Tuyến xe buýt Mai Pha - Na Sầm chạy bao nhiêu chuyến mỗi ngày?"
     clean = assistant.ask(question)
     assert any("28 chuyến/ngày" in c.quote for c in clean.citations)
@@ -98,10 +122,11 @@ def test_a_quote_that_no_longer_matches_its_source_is_dropped_and_the_assistant_
 
     def tampered(source):  # one character changed in the stored text: nothing quoting it may verify
         return real_text(source).replace("28 chuyến/ngày", "29 chuyến/ngày")
+
     monkeypatch.setattr(service, "verified", lambda citations, _: real_verified(citations, tampered))
     answer = assistant.ask(question)
     assert all("28 chuyến/ngày" not in c.quote for c in answer.citations)
-    assert all(tampered(c.source)[c.start:c.end] == c.quote for c in answer.citations)
+    assert all(tampered(c.source)[c.start : c.end] == c.quote for c in answer.citations)
     assert len(answer.citations) < len(clean.citations) or answer.abstained
 
 
@@ -117,14 +142,18 @@ def test_near_topic_questions_the_documents_cannot_answer_abstain_and_their_twin
     # a stated number no section states: the movement has phases 1 and 2
     phase2 = assistant.ask("Phong trào thi đua xây dựng xã hội học tập: giai đoạn 2 từ năm nào đến năm nào?")
     assert any("2026" in c.quote for c in phase2.citations)
-    assert assistant.ask("Phong trào thi đua xây dựng xã hội học tập: giai đoạn 3 từ năm nào đến năm nào?").abstained
+    assert assistant.ask(
+        "Phong trào thi đua xây dựng xã hội học tập: giai đoạn 3 từ năm nào đến năm nào?"
+    ).abstained
     # a named post that only its deputy holds in the documents
     assert assistant.ask("Giám đốc Sở Kế hoạch và Đầu tư tỉnh Lạng Sơn hiện là ai?").abstained
     deputy = assistant.ask("Phó Giám đốc Sở Kế hoạch và Đầu tư nào tham gia Ban Chỉ đạo hóa đơn điện tử?")
     assert any("Dương Thị Hoan" in c.quote for c in deputy.citations)
     # an event's date, when the documents only date the decision that prepares it
-    assert assistant.ask("Lễ khởi công Dự án cửa khẩu thông minh tại cặp cửa khẩu Hữu Nghị - Hữu Nghị Quan "
-                         "dự kiến tổ chức vào ngày nào?").abstained
+    assert assistant.ask(
+        "Lễ khởi công Dự án cửa khẩu thông minh tại cặp cửa khẩu Hữu Nghị - Hữu Nghị Quan "
+        "dự kiến tổ chức vào ngày nào?"
+    ).abstained
 
 
 def test_a_filter_that_excludes_the_answer_gives_an_abstention_not_an_unrelated_quote(assistant):
@@ -144,23 +173,36 @@ def test_a_follow_up_carries_the_document_of_the_turn_before(assistant):
 
 
 def test_cli_answers_a_follow_up_with_history(cli_env):
-    done = run(["ask", "--json", "Còn tháng 2 thì sao?", "--history",
-                "Tổng thu ngân sách nhà nước trên địa bàn tháng 01/2023 là bao nhiêu?"], cli_env)
+    done = run(
+        [
+            "ask",
+            "--json",
+            "Còn tháng 2 thì sao?",
+            "--history",
+            "Tổng thu ngân sách nhà nước trên địa bàn tháng 01/2023 là bao nhiêu?",
+        ],
+        cli_env,
+    )
     assert done.returncode == 0, done.stderr
     answer = json.loads(done.stdout)
-    assert answer["interpreted_question"] == "Tổng thu ngân sách nhà nước trên địa bàn tháng 2/2023 là bao nhiêu?"
+    assert (
+        answer["interpreted_question"]
+        == "Tổng thu ngân sách nhà nước trên địa bàn tháng 2/2023 là bao nhiêu?"
+    )
     assert answer["abstained"] is True  # the report covers January only
 
 
 @pytest.fixture(scope="module")
 def gold_result(assistant):
     from eval.run import load_gold, run_eval
+
     return run_eval(assistant, load_gold(ROOT / "eval" / "gold.jsonl"))
 
 
 def test_ci_gate_quality_meets_the_recorded_thresholds_on_every_split(gold_result):
     """The CI gate: `make test` fails when any split's gated figure passes its eval/thresholds.json mark."""
     from eval.run import gate, load_thresholds
+
     thresholds = load_thresholds()
     assert {"dev", "heldout", "fresh"} <= set(thresholds)
     assert gate(gold_result["by_split"], thresholds) == []
@@ -168,6 +210,7 @@ def test_ci_gate_quality_meets_the_recorded_thresholds_on_every_split(gold_resul
 
 def test_ci_gate_fails_when_one_split_falls_short_even_if_the_others_carry_the_overall(gold_result):
     from eval.run import gate, load_thresholds
+
     by_split = gold_result["by_split"]
     for split in ("heldout", "fresh"):
         raised = load_thresholds()
@@ -175,7 +218,10 @@ def test_ci_gate_fails_when_one_split_falls_short_even_if_the_others_carry_the_o
         failures = gate(by_split, raised)
         assert len(failures) == 1 and failures[0].startswith(f"{split}: answer_accuracy"), failures
     capped = load_thresholds()
-    capped["fresh"] = {**capped["fresh"], "false_abstention_rate": by_split["fresh"]["false_abstention_rate"] - 0.01}
+    capped["fresh"] = {
+        **capped["fresh"],
+        "false_abstention_rate": by_split["fresh"]["false_abstention_rate"] - 0.01,
+    }
     assert gate(by_split, capped)[0].startswith("fresh: false_abstention_rate")
 
 
@@ -183,16 +229,22 @@ def test_served_app_answers_over_http(assistant):
     from gradio_client import Client
 
     from ui.app import build_app, launch
+
     app = build_app(assistant)
     launch(app, port=None, block=False)
     try:
-        reply = Client(app.local_url, verbose=False).predict("Quyết định 2230/QĐ-UBND nói gì?", api_name="/ask")
+        reply = Client(app.local_url, verbose=False).predict(
+            "Quyết định 2230/QĐ-UBND nói gì?", api_name="/ask"
+        )
         assert "2230/QĐ\\-UBND" in reply or "2230/QĐ-UBND" in reply
         assert "xe buýt nội tỉnh" in reply
         xss = Client(app.local_url, verbose=False).predict("<img src=x onerror=alert(1)>", api_name="/ask")
         assert "<img" not in xss
         follow = Client(app.local_url, verbose=False).predict(
-            "Văn bản này ban hành ngày nào?", ["Quyết định 2230/QĐ-UBND nói gì?"], api_name="/answer_follow_up")
+            "Văn bản này ban hành ngày nào?",
+            ["Quyết định 2230/QĐ-UBND nói gì?"],
+            api_name="/answer_follow_up",
+        )
         assert follow["interpreted_question"] == "Văn bản 2230/QĐ-UBND ban hành ngày nào?"
     finally:
         app.close()
@@ -203,6 +255,7 @@ def test_optional_login_guards_the_app(assistant, monkeypatch):
     import urllib.request
 
     from ui.app import auth_from, build_app, launch
+
     monkeypatch.setenv("CHIDAO_AUTH", "canbo:mat-khau")
     assert auth_from(None) == ("canbo", "mat-khau")
     with pytest.raises(ValueError):
@@ -220,10 +273,15 @@ def test_optional_login_guards_the_app(assistant, monkeypatch):
 def test_every_english_gold_question_is_answered_in_english(assistant):
     """An English question gets English words around its quotes ("According to …", "The documents do
     not say"), never the Vietnamese "Theo …" lead, even when it names "Lạng Sơn" or a Sở."""
-    lines = (json.loads(line) for line in (ROOT / "eval" / "gold.jsonl").read_text(encoding="utf-8").splitlines())
+    lines = (
+        json.loads(line) for line in (ROOT / "eval" / "gold.jsonl").read_text(encoding="utf-8").splitlines()
+    )
     english = [q["question"] for q in lines if q.get("lang") == "en"]
     assert len(english) > 50
     for question in english:
         answer = assistant.ask(question)
         assert answer.language == "en", question
-        assert not answer.answer.startswith("Theo") and not answer.answer.startswith("Tài liệu"), (question, answer.answer)
+        assert not answer.answer.startswith("Theo") and not answer.answer.startswith("Tài liệu"), (
+            question,
+            answer.answer,
+        )

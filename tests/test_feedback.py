@@ -8,13 +8,23 @@ def test_feedback_becomes_reviewable_candidates_once(tmp_path):
     gold.write_text(json.dumps({"id": "g1", "category": "who", "question": "Ai làm Trưởng Ban?"}) + "\n")
     feedback = tmp_path / "feedback.jsonl"
     lines = [
-        {"question": "ai lam truong ban?", "rating": "up", "citations": [{"source": "a.txt", "quote": "x"}]},  # known
+        {
+            "question": "ai lam truong ban?",
+            "rating": "up",
+            "citations": [{"source": "a.txt", "quote": "x"}],
+        },  # known
         {"question": "Giá vé xe buýt?", "rating": "down", "answer": "…", "comment": "sai"},
         {"question": "Dân số Hà Nội?", "rating": "up", "abstained": True, "answer": "Tài liệu không có…"},
-        {"question": "Bao nhiêu hộ nghèo?", "rating": "up", "citations": [{"source": "b.txt", "quote": "12.397 hộ"}]},
+        {
+            "question": "Bao nhiêu hộ nghèo?",
+            "rating": "up",
+            "citations": [{"source": "b.txt", "quote": "12.397 hộ"}],
+        },
         "not json",
     ]
-    feedback.write_text("\n".join(x if isinstance(x, str) else json.dumps(x, ensure_ascii=False) for x in lines) + "\n")
+    feedback.write_text(
+        "\n".join(x if isinstance(x, str) else json.dumps(x, ensure_ascii=False) for x in lines) + "\n"
+    )
     candidates = tmp_path / "candidates.jsonl"
     added, skipped, problems = import_feedback(feedback, gold, candidates)
     assert (added, skipped, len(problems)) == (3, 1, 1)

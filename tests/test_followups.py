@@ -13,17 +13,20 @@ def labels(text, subject_only=False):
     return [p.label() for p in find_periods(text, subject_only)]
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Kim ngạch tháng 1/2023 là bao nhiêu?", ["tháng 01/2023"]),
-    ("kim ngach thang 01 nam 2023", ["tháng 01/2023"]),
-    ("trong 9 tháng đầu năm 2023", ["01/01/2023–30/09/2023"]),
-    ("in the first nine months of 2023", ["01/01/2023–30/09/2023"]),
-    ("What was it in January 2023?", ["tháng 01/2023"]),
-    ("phiên họp ngày 29 - 31/8/2023", ["29/08/2023–31/08/2023"]),
-    ("quý II/2023", ["01/04/2023–30/06/2023"]),
-    ("Kế hoạch năm 2024", ["năm 2024"]),
-    ("Quyết định số 29 /2023/QĐ-UBND", []),  # a document number is not a year
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Kim ngạch tháng 1/2023 là bao nhiêu?", ["tháng 01/2023"]),
+        ("kim ngach thang 01 nam 2023", ["tháng 01/2023"]),
+        ("trong 9 tháng đầu năm 2023", ["01/01/2023–30/09/2023"]),
+        ("in the first nine months of 2023", ["01/01/2023–30/09/2023"]),
+        ("What was it in January 2023?", ["tháng 01/2023"]),
+        ("phiên họp ngày 29 - 31/8/2023", ["29/08/2023–31/08/2023"]),
+        ("quý II/2023", ["01/04/2023–30/06/2023"]),
+        ("Kế hoạch năm 2024", ["năm 2024"]),
+        ("Quyết định số 29 /2023/QĐ-UBND", []),  # a document number is not a year
+    ],
+)
 def test_periods_are_read_in_vietnamese_and_english(text, expected):
     assert labels(text) == expected
 
@@ -50,22 +53,49 @@ def test_for_a_figure_a_part_of_the_asked_period_is_not_about_it():
     assert relation(nine_months, find_periods("9 tháng đầu năm 2023"), whole=True) == "match"
 
 
-@pytest.mark.parametrize("question, previous, expected", [
-    ("Văn bản này ban hành ngày nào?", Turn(question="Quyết định 2230/QĐ-UBND nói gì?", doc_numbers=["2230/QĐ-UBND"]),
-     "Văn bản 2230/QĐ-UBND ban hành ngày nào?"),
-    ("Ai ký quyết định đó?", Turn(question="Quyết định thành lập Trung tâm Xúc tiến có số hiệu là gì?", doc_numbers=["1725/QĐ-TTg"]),
-     "Ai ký quyết định 1725/QĐ-TTg?"),
-    ("Còn tháng 2 thì sao?", Turn(question="Kim ngạch xuất nhập khẩu tháng 1/2023 là bao nhiêu?"),
-     "Kim ngạch xuất nhập khẩu tháng 2/2023 là bao nhiêu?"),
-    ("What about February?", Turn(question="What was the export turnover in January 2023?"),
-     "What was the export turnover in February 2023?"),
-    ("Còn Phó Trưởng Ban?", Turn(question="Ai làm Trưởng Ban Chỉ đạo phát triển du lịch tỉnh?"),
-     "Ai làm Phó Trưởng Ban Chỉ đạo phát triển du lịch tỉnh?"),
-    ("How much cement was produced in that month?", Turn(question="How did industry do in January 2023?"),
-     "How much cement was produced in January 2023?"),
-    ("and the deputy?", Turn(question="Who chairs the tourism steering committee?"),
-     "Who chairs the tourism steering committee — and the deputy?"),
-])
+@pytest.mark.parametrize(
+    "question, previous, expected",
+    [
+        (
+            "Văn bản này ban hành ngày nào?",
+            Turn(question="Quyết định 2230/QĐ-UBND nói gì?", doc_numbers=["2230/QĐ-UBND"]),
+            "Văn bản 2230/QĐ-UBND ban hành ngày nào?",
+        ),
+        (
+            "Ai ký quyết định đó?",
+            Turn(
+                question="Quyết định thành lập Trung tâm Xúc tiến có số hiệu là gì?",
+                doc_numbers=["1725/QĐ-TTg"],
+            ),
+            "Ai ký quyết định 1725/QĐ-TTg?",
+        ),
+        (
+            "Còn tháng 2 thì sao?",
+            Turn(question="Kim ngạch xuất nhập khẩu tháng 1/2023 là bao nhiêu?"),
+            "Kim ngạch xuất nhập khẩu tháng 2/2023 là bao nhiêu?",
+        ),
+        (
+            "What about February?",
+            Turn(question="What was the export turnover in January 2023?"),
+            "What was the export turnover in February 2023?",
+        ),
+        (
+            "Còn Phó Trưởng Ban?",
+            Turn(question="Ai làm Trưởng Ban Chỉ đạo phát triển du lịch tỉnh?"),
+            "Ai làm Phó Trưởng Ban Chỉ đạo phát triển du lịch tỉnh?",
+        ),
+        (
+            "How much cement was produced in that month?",
+            Turn(question="How did industry do in January 2023?"),
+            "How much cement was produced in January 2023?",
+        ),
+        (
+            "and the deputy?",
+            Turn(question="Who chairs the tourism steering committee?"),
+            "Who chairs the tourism steering committee — and the deputy?",
+        ),
+    ],
+)
 def test_a_follow_up_is_rewritten_with_what_the_turn_before_was_about(question, previous, expected):
     resolved = resolve(question, [previous.model_copy(update={"sections": ["s#1"]})])
     assert resolved.question == expected
@@ -73,13 +103,17 @@ def test_a_follow_up_is_rewritten_with_what_the_turn_before_was_about(question, 
 
 
 def test_a_question_that_stands_alone_is_left_as_asked():
-    previous = Turn(question="Quyết định 2230/QĐ-UBND nói gì?", doc_numbers=["2230/QĐ-UBND"], sections=["s#1"])
+    previous = Turn(
+        question="Quyết định 2230/QĐ-UBND nói gì?", doc_numbers=["2230/QĐ-UBND"], sections=["s#1"]
+    )
     resolved = resolve("Tổng số hộ nghèo năm 2023 là bao nhiêu?", [previous])
     assert resolved.question == "Tổng số hộ nghèo năm 2023 là bao nhiêu?" and resolved.context_sections == []
     assert resolve("Văn bản này ban hành ngày nào?", []).question == "Văn bản này ban hành ngày nào?"
 
 
 def test_an_english_question_naming_vietnamese_places_is_english():
-    assert detect_language("What was the total export-import turnover through Lạng Sơn in January 2023?") == "en"
+    assert (
+        detect_language("What was the total export-import turnover through Lạng Sơn in January 2023?") == "en"
+    )
     assert detect_language("Ai làm Trưởng Ban Chỉ đạo?") == "vi"
     assert detect_language("bao nhieu ho ngheo nam 2023") == "vi"

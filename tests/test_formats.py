@@ -25,19 +25,25 @@ def test_known_legacy_strings_convert():
 
 def test_unicode_text_is_never_converted():
     assert fix_legacy_fonts(NOTICE) == (NOTICE, None)
-    assert fix_legacy_fonts("Café Ô Môn — ©2026 «trích dẫn» ±5°") == ("Café Ô Môn — ©2026 «trích dẫn» ±5°", None)
+    assert fix_legacy_fonts("Café Ô Môn — ©2026 «trích dẫn» ±5°") == (
+        "Café Ô Môn — ©2026 «trích dẫn» ±5°",
+        None,
+    )
 
 
-@pytest.mark.parametrize("label,raw,how", [
-    ("UTF-8", NOTICE.encode("utf-8"), "UTF-8"),
-    ("UTF-8 with BOM", b"\xef\xbb\xbf" + NOTICE.encode("utf-8"), "UTF-8-SIG"),
-    ("UTF-16 LE with BOM", NOTICE.encode("utf-16"), "UTF-16"),
-    ("UTF-16 BE with BOM", b"\xfe\xff" + NOTICE.encode("utf-16-be"), "UTF-16"),
-    ("UTF-16 LE without BOM", NOTICE.encode("utf-16-le"), "UTF-16"),
-    ("Windows-1258", cp1258(NOTICE), "Windows-1258"),
-    ("TCVN3 bytes", tcvn3(NOTICE).encode("latin-1"), "TCVN3"),
-    ("VNI bytes", vni(NOTICE).encode("cp1252"), "VNI"),
-])
+@pytest.mark.parametrize(
+    "label,raw,how",
+    [
+        ("UTF-8", NOTICE.encode("utf-8"), "UTF-8"),
+        ("UTF-8 with BOM", b"\xef\xbb\xbf" + NOTICE.encode("utf-8"), "UTF-8-SIG"),
+        ("UTF-16 LE with BOM", NOTICE.encode("utf-16"), "UTF-16"),
+        ("UTF-16 BE with BOM", b"\xfe\xff" + NOTICE.encode("utf-16-be"), "UTF-16"),
+        ("UTF-16 LE without BOM", NOTICE.encode("utf-16-le"), "UTF-16"),
+        ("Windows-1258", cp1258(NOTICE), "Windows-1258"),
+        ("TCVN3 bytes", tcvn3(NOTICE).encode("latin-1"), "TCVN3"),
+        ("VNI bytes", vni(NOTICE).encode("cp1252"), "VNI"),
+    ],
+)
 def test_encodings_decode_to_the_same_text(label, raw, how):
     text, got = decode(raw)
     assert got == how
@@ -45,11 +51,13 @@ def test_encodings_decode_to_the_same_text(label, raw, how):
 
 
 def _files(tmp_path):
-    html = ("<html><head><meta charset='utf-8'><title>Cổng thông tin</title><style>p{color:red}</style>"
-            "<script>document.write('menu')</script></head><body><nav>Trang chủ | Tin tức | Liên hệ</nav>"
-            "<header>Cổng thông tin điện tử tỉnh</header><main>"
-            + "".join(f"<p>{line}</p>" for line in NOTICE.splitlines())
-            + "</main><aside>Tin liên quan</aside><footer>© 2026 Văn phòng UBND tỉnh</footer></body></html>")
+    html = (
+        "<html><head><meta charset='utf-8'><title>Cổng thông tin</title><style>p{color:red}</style>"
+        "<script>document.write('menu')</script></head><body><nav>Trang chủ | Tin tức | Liên hệ</nav>"
+        "<header>Cổng thông tin điện tử tỉnh</header><main>"
+        + "".join(f"<p>{line}</p>" for line in NOTICE.splitlines())
+        + "</main><aside>Tin liên quan</aside><footer>© 2026 Văn phòng UBND tỉnh</footer></body></html>"
+    )
     files = {
         "notice.txt": NOTICE.encode("utf-8"),
         "notice-nfd.md": unicodedata.normalize("NFD", NOTICE).encode("utf-8"),
@@ -93,5 +101,5 @@ def test_ingested_formats_give_sections_whose_quotes_verify(tmp_path, fake_embed
         assert [s.path for s in sections][-2:] == ["1", "2"], name
         for s in sections:
             for span in s.spans:
-                assert is_exact_span(text, text[span.start:span.end], span.start, span.end)
-            assert s.text.startswith(text[s.spans[0].start:s.spans[0].end])
+                assert is_exact_span(text, text[span.start : span.end], span.start, span.end)
+            assert s.text.startswith(text[s.spans[0].start : s.spans[0].end])

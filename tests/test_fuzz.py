@@ -42,7 +42,9 @@ def test_doc_number_parser_gives_offsets_inside_the_text(text):
         assert number and not any(c.isspace() for c in number)
 
 
-codes = st.sampled_from(["QĐ-UBND", "KH-UBND", "UBND-KGVX", "VP-KGVX", "BC-UBND", "TB-VPUBND", "NĐ-CP", "CTr/TU"])
+codes = st.sampled_from(
+    ["QĐ-UBND", "KH-UBND", "UBND-KGVX", "VP-KGVX", "BC-UBND", "TB-VPUBND", "NĐ-CP", "CTr/TU"]
+)
 
 
 @FAST
@@ -71,9 +73,16 @@ def test_verifier_accepts_only_exact_spans(data):
     text = data.draw(texts)
     start = data.draw(st.integers(-5, len(text) + 5))
     end = data.draw(st.integers(-5, len(text) + 5))
-    exact = text[max(start, 0):max(end, 0)]
-    quote = data.draw(st.one_of(st.just(exact), texts, st.just(exact + " "), st.just(exact.upper()),
-                                st.just(unicodedata.normalize("NFD", exact))))
+    exact = text[max(start, 0) : max(end, 0)]
+    quote = data.draw(
+        st.one_of(
+            st.just(exact),
+            texts,
+            st.just(exact + " "),
+            st.just(exact.upper()),
+            st.just(unicodedata.normalize("NFD", exact)),
+        )
+    )
     if is_exact_span(text, quote, start, end):
         assert 0 <= start < end <= len(text) and text[start:end] == quote and quote.strip()
 
@@ -90,9 +99,20 @@ def test_verified_citations_are_exact_spans_of_their_source(data):
         end = data.draw(st.integers(0, len(text) + 2))
         quote = data.draw(st.one_of(st.just(text[start:end]), texts))
         assume(quote)
-        citations.append(Citation(n=n + 1, source=source, section="1", doc_number=None, date=date(2026, 1, 1),
-                                  quote=quote, start=start, end=end, document="D"))
+        citations.append(
+            Citation(
+                n=n + 1,
+                source=source,
+                section="1",
+                doc_number=None,
+                date=date(2026, 1, 1),
+                quote=quote,
+                start=start,
+                end=end,
+                document="D",
+            )
+        )
     kept = verified(citations, lambda s: sources[s])
     for c in kept:
-        assert sources[c.source][c.start:c.end] == c.quote
+        assert sources[c.source][c.start : c.end] == c.quote
     assert [c.n for c in kept] == list(range(1, len(kept) + 1))

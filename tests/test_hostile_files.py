@@ -34,6 +34,7 @@ def refusal(path: Path, **options) -> str:
 
 # --- 1. decompression bombs -------------------------------------------------------------------
 
+
 def docx_with_empty_paragraphs(path: Path, paragraphs: int) -> Path:
     """A real .docx whose document.xml holds `paragraphs` empty paragraphs, compressed as written
     (never whole in memory)."""
@@ -61,9 +62,9 @@ def declare_size(path: Path, entry: str, size: int) -> None:
         local = z.getinfo(entry).header_offset
     struct.pack_into("<I", raw, local + 22, size)  # the local header's uncompressed size
     pos = struct.unpack_from("<I", raw, raw.rfind(b"PK\x05\x06") + 16)[0]  # the central directory
-    while raw[pos:pos + 4] == b"PK\x01\x02":
+    while raw[pos : pos + 4] == b"PK\x01\x02":
         name_len, extra_len, comment_len = struct.unpack_from("<HHH", raw, pos + 28)
-        if raw[pos + 46:pos + 46 + name_len] == entry.encode():
+        if raw[pos + 46 : pos + 46 + name_len] == entry.encode():
             struct.pack_into("<I", raw, pos + 24, size)
         pos += 46 + name_len + extra_len + comment_len
     path.write_bytes(bytes(raw))
@@ -98,8 +99,9 @@ print(int(status.split("VmHWM:")[1].split()[0]) // 1024)
 
 def read_in_child(path: Path) -> tuple[str, int]:
     """(what reading `path` in a fresh process said, its peak RSS in MB)."""
-    done = subprocess.run([sys.executable, "-c", CHILD, str(path)], cwd=ROOT, capture_output=True, text=True,
-                          timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, str(path)], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     said, peak_mb = done.stdout.strip().splitlines()
     return said, int(peak_mb)
@@ -107,7 +109,9 @@ def read_in_child(path: Path) -> tuple[str, int]:
 
 def test_docx_bomb_is_refused_by_name_within_500_mb(bomb_docx):
     said, peak_mb = read_in_child(bomb_docx)
-    assert said == f"bomb.docx: expands to more than {extract.ZIP_MAX_BYTES // 2**20} MB uncompressed; not read"
+    assert (
+        said == f"bomb.docx: expands to more than {extract.ZIP_MAX_BYTES // 2**20} MB uncompressed; not read"
+    )
     assert peak_mb < 500, f"peak RSS {peak_mb} MB"
 
 
@@ -138,8 +142,10 @@ def test_zip_with_too_many_entries_is_refused(tmp_path):
 
 # --- 2. PDF ---------------------------------------------------------------------------------
 
+
 def encrypted_pdf(path: Path, user_password: str) -> Path:
     from pypdf import PdfReader, PdfWriter
+
     plain = pdf_file(path.with_name(f"plain-{path.stem}.pdf"), [NOTICE])
     writer = PdfWriter(clone_from=PdfReader(plain))
     writer.encrypt(user_password=user_password, owner_password="chủ-sở-hữu", algorithm="AES-256")
@@ -151,12 +157,14 @@ def encrypted_pdf(path: Path, user_password: str) -> Path:
 
 def pdf_with_content_stream(path: Path, content: bytes) -> Path:
     """A one-page PDF written by hand, its page content the given FlateDecode stream."""
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
-               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> "
-               b"/Contents 5 0 R >>",
-               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-               b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(content), content)]
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> "
+        b"/Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(content), content),
+    ]
     out, offsets = bytearray(b"%PDF-1.7\n"), []
     for n, body in enumerate(objects, 1):
         offsets.append(len(out))
@@ -175,8 +183,10 @@ def test_aes_pdf_with_an_owner_password_only_is_read(tmp_path):
 
 
 def test_aes_pdf_with_a_user_password_is_refused(tmp_path):
-    assert refusal(encrypted_pdf(tmp_path / "locked.pdf", user_password="mật-khẩu")) == \
-        "locked.pdf: encrypted PDF with a password to open it; save an unprotected copy"
+    assert (
+        refusal(encrypted_pdf(tmp_path / "locked.pdf", user_password="mật-khẩu"))
+        == "locked.pdf: encrypted PDF with a password to open it; save an unprotected copy"
+    )
 
 
 def test_pdf_stream_that_inflates_past_the_limit_is_refused(tmp_path):
@@ -190,8 +200,10 @@ def test_pdf_stream_that_inflates_past_the_limit_is_refused(tmp_path):
 
 def test_pdf_hand_written_like_the_bomb_but_small_is_read(tmp_path):
     # The same construction with a short stream reads: the refusal above is about the size alone.
-    path = pdf_with_content_stream(tmp_path / "small.pdf", zlib.compress(b"BT /F1 12 Tf 72 720 Td (Thong bao "
-                                                                          b"ket luan cua chu tich tinh) Tj ET\n"))
+    path = pdf_with_content_stream(
+        tmp_path / "small.pdf",
+        zlib.compress(b"BT /F1 12 Tf 72 720 Td (Thong bao ket luan cua chu tich tinh) Tj ET\n"),
+    )
     assert read_document(path)[0] == "Thong bao ket luan cua chu tich tinh"
 
 
@@ -212,16 +224,19 @@ def test_any_pypdf_exception_becomes_one_line(tmp_path, monkeypatch):
 
     def broken(*args, **kwargs):
         raise RuntimeError("deep inside pypdf\nsecond line")
+
     monkeypatch.setattr(pypdf, "PdfReader", broken)
     assert refusal(pdf_file(tmp_path / "odd.pdf", [NOTICE])) == "odd.pdf: not a readable PDF (RuntimeError)"
 
 
 # --- 3. HTML ------------------------------------------------------------------------------------
 
+
 def test_deeply_nested_html_is_refused_by_name(tmp_path):
     path = tmp_path / "nested.html"
-    path.write_text("<html><body>" + "<div>" * 100_000 + "sâu" + "</div>" * 100_000 + "</body></html>",
-                    encoding="utf-8")
+    path.write_text(
+        "<html><body>" + "<div>" * 100_000 + "sâu" + "</div>" * 100_000 + "</body></html>", encoding="utf-8"
+    )
     try:
         text, _ = read_document(path)
     except ReadError as e:  # libxml2 2.14 stops at 256 levels: refused, and the reason given
@@ -232,8 +247,10 @@ def test_deeply_nested_html_is_refused_by_name(tmp_path):
 
 def test_html_nesting_needs_no_python_recursion(tmp_path):
     path = tmp_path / "deep.html"
-    path.write_text("<html><body>" + "<div>" * 250 + "Thông báo" + "</div>" * 250 + "<p>hết</p></body></html>",
-                    encoding="utf-8")
+    path.write_text(
+        "<html><body>" + "<div>" * 250 + "Thông báo" + "</div>" * 250 + "<p>hết</p></body></html>",
+        encoding="utf-8",
+    )
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(200)  # fewer frames than the page has levels
     try:
@@ -245,28 +262,37 @@ def test_html_nesting_needs_no_python_recursion(tmp_path):
 
 def test_html_with_too_many_elements_is_refused(tmp_path):
     path = tmp_path / "many.html"
-    path.write_text("<html><body>" + "<p>x</p>" * (extract.HTML_MAX_ELEMENTS + 1) + "</body></html>",
-                    encoding="utf-8")
-    assert refusal(path) == (f"many.html: more than {extract.HTML_MAX_ELEMENTS:,} HTML elements; "
-                             "not read (save its text as .txt)")
+    path.write_text(
+        "<html><body>" + "<p>x</p>" * (extract.HTML_MAX_ELEMENTS + 1) + "</body></html>", encoding="utf-8"
+    )
+    assert refusal(path) == (
+        f"many.html: more than {extract.HTML_MAX_ELEMENTS:,} HTML elements; not read (save its text as .txt)"
+    )
 
 
 def test_xhtml_with_an_encoding_declaration_is_read(tmp_path):
     path = tmp_path / "page.xhtml.html"
-    path.write_text('<?xml version="1.0" encoding="utf-8"?>\n'
-                    '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" '
-                    '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n'
-                    '<html xmlns="http://www.w3.org/1999/xhtml"><head><title>Cổng</title></head><body>'
-                    + "".join(f"<p>{line}</p>" for line in NOTICE.splitlines()) + "</body></html>",
-                    encoding="utf-8")
+    path.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" '
+        '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n'
+        '<html xmlns="http://www.w3.org/1999/xhtml"><head><title>Cổng</title></head><body>'
+        + "".join(f"<p>{line}</p>" for line in NOTICE.splitlines())
+        + "</body></html>",
+        encoding="utf-8",
+    )
     text, how = read_document(path)
     assert how == "html (UTF-8)" and text == NOTICE.strip()
 
 
 # --- 4. encodings and the size message ----------------------------------------------------------
 
-@pytest.mark.parametrize("raw", [NOTICE.encode("utf-32"), b"\x00\x00\xfe\xff" + NOTICE.encode("utf-32-be")],
-                         ids=["little-endian", "big-endian"])
+
+@pytest.mark.parametrize(
+    "raw",
+    [NOTICE.encode("utf-32"), b"\x00\x00\xfe\xff" + NOTICE.encode("utf-32-be")],
+    ids=["little-endian", "big-endian"],
+)
 def test_utf32_with_a_bom_is_read_as_utf32(tmp_path, raw):
     path = tmp_path / "utf32.txt"
     path.write_bytes(raw)
@@ -295,6 +321,7 @@ def test_size_message_is_in_the_limits_unit(tmp_path, monkeypatch, size, said):
 
 # --- 5. symbolic links and files that are not files ---------------------------------------------
 
+
 @pytest.fixture
 def linked_folder(tmp_path) -> Path:
     outside = tmp_path / "outside"
@@ -312,16 +339,25 @@ def linked_folder(tmp_path) -> Path:
 def test_symbolic_links_are_not_followed_unless_asked(linked_folder):
     files, skipped = discover([linked_folder])
     assert files == [linked_folder / "real.txt"]
-    assert sorted(skipped) == ["link.txt: a symbolic link, not followed",
-                               "linked-folder: a symbolic link, not followed",
-                               "passwd.txt: a symbolic link, not followed"]
+    assert sorted(skipped) == [
+        "link.txt: a symbolic link, not followed",
+        "linked-folder: a symbolic link, not followed",
+        "passwd.txt: a symbolic link, not followed",
+    ]
     files, skipped = discover([linked_folder], follow_symlinks=True)
-    assert [f.relative_to(linked_folder).as_posix() for f in files] == \
-        ["link.txt", "linked-folder/elsewhere.txt", "passwd.txt", "real.txt"] and not skipped
+    assert [f.relative_to(linked_folder).as_posix() for f in files] == [
+        "link.txt",
+        "linked-folder/elsewhere.txt",
+        "passwd.txt",
+        "real.txt",
+    ] and not skipped
 
 
 def test_a_symbolic_link_given_directly_is_refused_unless_asked(linked_folder):
-    assert discover([linked_folder / "link.txt"]) == ([], [f"{linked_folder / 'link.txt'}: a symbolic link, not followed"])
+    assert discover([linked_folder / "link.txt"]) == (
+        [],
+        [f"{linked_folder / 'link.txt'}: a symbolic link, not followed"],
+    )
     assert refusal(linked_folder / "passwd.txt") == "passwd.txt: a symbolic link, not followed"
     assert read_document(linked_folder / "link.txt", follow_symlinks=True)[0] == NOTICE
 
@@ -337,8 +373,10 @@ def test_a_link_to_etc_passwd_is_not_ingested(linked_folder, tmp_path, fake_embe
 @contextmanager
 def deadline(seconds: int):
     """Fail instead of hanging if reading blocks (opening a FIFO waits for a writer)."""
+
     def expired(*_):
         raise TimeoutError("reading blocked")
+
     previous = signal.signal(signal.SIGALRM, expired)
     signal.alarm(seconds)
     try:
@@ -352,9 +390,14 @@ def test_pipes_and_devices_are_refused_without_blocking(tmp_path):
     os.mkfifo(tmp_path / "pipe.txt")
     (tmp_path / "zero.txt").symlink_to("/dev/zero")
     with deadline(10):
-        assert refusal(tmp_path / "pipe.txt") == "pipe.txt: not a regular file (a device, pipe or socket); not read"
-        assert refusal(tmp_path / "zero.txt", follow_symlinks=True) == \
-            "zero.txt: not a regular file (a device, pipe or socket); not read"
+        assert (
+            refusal(tmp_path / "pipe.txt")
+            == "pipe.txt: not a regular file (a device, pipe or socket); not read"
+        )
+        assert (
+            refusal(tmp_path / "zero.txt", follow_symlinks=True)
+            == "zero.txt: not a regular file (a device, pipe or socket); not read"
+        )
     files, _ = discover([tmp_path])  # reported by name when ingested, not silently left out
     assert tmp_path / "pipe.txt" in files
 
@@ -362,14 +405,18 @@ def test_pipes_and_devices_are_refused_without_blocking(tmp_path):
 def test_a_proc_file_cannot_pass_the_size_limit(tmp_path, monkeypatch):
     (tmp_path / "environ.txt").symlink_to("/proc/self/environ")  # lists size 0, holds much more
     monkeypatch.setenv("CHIDAO_MAX_FILE_MB", "0.0001")  # 104 bytes
-    assert refusal(tmp_path / "environ.txt", follow_symlinks=True) == \
-        "environ.txt: over the 0.0001 MB limit (CHIDAO_MAX_FILE_MB)"
+    assert (
+        refusal(tmp_path / "environ.txt", follow_symlinks=True)
+        == "environ.txt: over the 0.0001 MB limit (CHIDAO_MAX_FILE_MB)"
+    )
     monkeypatch.delenv("CHIDAO_MAX_FILE_MB")
     assert refusal(tmp_path / "environ.txt", follow_symlinks=True).startswith(
-        "environ.txt: changed size while read (0 bytes listed, ")
+        "environ.txt: changed size while read (0 bytes listed, "
+    )
 
 
 # --- 6. a file name too long for the store ------------------------------------------------------
+
 
 def test_a_file_name_too_long_is_refused_before_anything_is_embedded(tmp_path, fake_embedder):
     name = "a" * 4 + "ậ" * 80 + ".txt"  # 248 bytes of UTF-8
@@ -384,6 +431,7 @@ def test_a_file_name_too_long_is_refused_before_anything_is_embedded(tmp_path, f
 
 # --- 7. the same file name in two folders -------------------------------------------------------
 
+
 def test_the_same_file_name_in_two_folders_is_refused_not_replaced(tmp_path, fake_embedder):
     folder = tmp_path / "in"
     (folder / "sub1").mkdir(parents=True)
@@ -393,8 +441,9 @@ def test_the_same_file_name_in_two_folders_is_refused_not_replaced(tmp_path, fak
     store = Store(tmp_path / "home", chroma_url="")
     report = ingest([folder], store, lambda: fake_embedder)
     assert report.added == ["report.txt"]
-    assert report.skipped == ["sub2/report.txt: same file name as sub1/report.txt "
-                              "(documents are stored by file name); rename one"]
+    assert report.skipped == [
+        "sub2/report.txt: same file name as sub1/report.txt (documents are stored by file name); rename one"
+    ]
     assert store.source_text("report.txt") == NOTICE
 
 
@@ -404,11 +453,14 @@ def test_the_same_place_in_two_folders_given_is_named_by_full_path(tmp_path):
         (tmp_path / root / "report.txt").write_text(NOTICE, encoding="utf-8")
     files, skipped = discover([tmp_path / "a", tmp_path / "b", tmp_path / "a" / "report.txt"])
     assert files == [tmp_path / "a" / "report.txt"]  # the same file given twice is read once
-    assert skipped == [f"{tmp_path / 'b' / 'report.txt'}: same file name as {tmp_path / 'a' / 'report.txt'} "
-                       "(documents are stored by file name); rename one"]
+    assert skipped == [
+        f"{tmp_path / 'b' / 'report.txt'}: same file name as {tmp_path / 'a' / 'report.txt'} "
+        "(documents are stored by file name); rename one"
+    ]
 
 
 # --- 8. one bad file never stops the rest -------------------------------------------------------
+
 
 def test_one_bad_file_never_stops_the_rest_of_a_folder(bomb_docx, tmp_path, fake_embedder, monkeypatch):
     folder = tmp_path / "in"
@@ -420,6 +472,7 @@ def test_one_bad_file_never_stops_the_rest_of_a_folder(bomb_docx, tmp_path, fake
 
     def failing(markup):  # an extractor failing in a way nobody foresaw
         raise KeyError("unforeseen")
+
     monkeypatch.setattr("store.reader.html_text", failing)
     report = ingest([folder], Store(tmp_path / "home", chroma_url=""), lambda: fake_embedder)
     assert report.added == ["good.txt"]

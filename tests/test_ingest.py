@@ -33,7 +33,11 @@ def test_first_ingest_stores_sections_chunks_and_lexical_index(store, folder, fa
     assert report.added == SMALL and report.sections == {SMALL[0]: 10, SMALL[1]: 14}
     manifest = store.manifest()
     assert set(manifest.documents) == set(SMALL)
-    assert store.collection.count() == store.count_chunks() == sum(r.n_chunks for r in manifest.documents.values())
+    assert (
+        store.collection.count()
+        == store.count_chunks()
+        == sum(r.n_chunks for r in manifest.documents.values())
+    )
     hits = store.lexical().search(["sot", "xuat", "huyet", "sot_xuat", "xuat_huyet"], 3)
     assert hits and hits[0][0].startswith("003_b8308b7cb78d46d0.txt#2@")
     assert store.source_text(SMALL[0]) == (CORPUS / SMALL[0]).read_text(encoding="utf-8")
@@ -44,6 +48,7 @@ def test_unchanged_files_cost_nothing(store, folder, fake_embedder):
 
     def no_model():
         raise AssertionError("an unchanged corpus must not load the model")
+
     report = ingest([folder], store, no_model)
     assert report.unchanged == SMALL and not report.added and not report.updated
 
@@ -62,7 +67,9 @@ def test_changed_file_replaces_its_sections(store, folder, fake_embedder):
     assert "sốt rét" in store.sections()[f"{SMALL[0]}#2"].text
 
 
-def test_duplicates_and_bad_files_are_reported_and_nothing_stored_is_lost(store, folder, fake_embedder, tmp_path):
+def test_duplicates_and_bad_files_are_reported_and_nothing_stored_is_lost(
+    store, folder, fake_embedder, tmp_path
+):
     ingest([folder], store, lambda: fake_embedder)
     before = (store.manifest().documents.copy(), store.collection.count())
     bad = tmp_path / "bad"
@@ -80,7 +87,9 @@ def test_duplicates_and_bad_files_are_reported_and_nothing_stored_is_lost(store,
     assert store.manifest().documents == before[0] and store.collection.count() == before[1]
 
 
-def test_a_crash_before_the_manifest_switch_leaves_the_document_as_before(store, folder, fake_embedder, monkeypatch):
+def test_a_crash_before_the_manifest_switch_leaves_the_document_as_before(
+    store, folder, fake_embedder, monkeypatch
+):
     ingest([folder], store, lambda: fake_embedder)
     old = store.manifest().documents[SMALL[0]]
     path = folder / SMALL[0]
@@ -88,6 +97,7 @@ def test_a_crash_before_the_manifest_switch_leaves_the_document_as_before(store,
 
     def killed(self, manifest):
         raise KeyboardInterrupt("killed while switching")
+
     with monkeypatch.context() as m:
         m.setattr(Store, "save_manifest", killed)
         with pytest.raises(KeyboardInterrupt):

@@ -23,7 +23,10 @@ def exact_nearest(store, vector, k: int) -> list[tuple[str, int]]:
     got = store.collection.get(include=["embeddings", "metadatas"])
     vectors = np.asarray(got["embeddings"])
     cosine = vectors @ vector / np.linalg.norm(vectors, axis=1) / np.linalg.norm(vector)
-    return [(got["metadatas"][i]["section_id"], got["metadatas"][i]["chunk_start"]) for i in np.argsort(-cosine)[:k]]
+    return [
+        (got["metadatas"][i]["section_id"], got["metadatas"][i]["chunk_start"])
+        for i in np.argsort(-cosine)[:k]
+    ]
 
 
 @pytest.mark.parametrize("attempt", range(8))

@@ -13,8 +13,13 @@ from eval.load import answer_digest
 def test_loadtest_starts_its_server_and_loses_no_answer(cli_env, tmp_path, assistant):
     out = tmp_path / "load.json"
     chidao = str(Path(sys.executable).parent / "chidao")
-    run = subprocess.run([chidao, "loadtest", "--users", "4", "--duration", "20", "--out", str(out)],
-                         env=cli_env, capture_output=True, text=True, timeout=600)
+    run = subprocess.run(
+        [chidao, "loadtest", "--users", "4", "--duration", "20", "--out", str(out)],
+        env=cli_env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     result = json.loads(out.read_text(encoding="utf-8"))
     assert result["errors"] == 0 and result["lost"] == 0 and result["inconsistent"] == []

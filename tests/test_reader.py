@@ -9,12 +9,15 @@ def test_utf8_with_bom_and_crlf_and_nfd(tmp_path):
     assert read_text(p) == "Hoà Bình\nLạng Sơn\n"
 
 
-@pytest.mark.parametrize("name,data,reason", [
-    ("empty.txt", b"", "empty file"),
-    ("blank.txt", b"  \n\t\n", "empty file"),
-    ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file"),
-    ("legacy.txt", "Lạng Sơn".encode("cp1258", errors="ignore") + b"\xfe\xff\xd2", "not UTF-8"),
-])
+@pytest.mark.parametrize(
+    "name,data,reason",
+    [
+        ("empty.txt", b"", "empty file"),
+        ("blank.txt", b"  \n\t\n", "empty file"),
+        ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file"),
+        ("legacy.txt", "Lạng Sơn".encode("cp1258", errors="ignore") + b"\xfe\xff\xd2", "not UTF-8"),
+    ],
+)
 def test_bad_files_are_refused_with_a_named_one_line_reason(tmp_path, name, data, reason):
     p = tmp_path / name
     p.write_bytes(data)

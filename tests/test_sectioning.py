@@ -31,11 +31,15 @@ def test_every_section_is_made_of_exact_source_spans(documents, corpus_texts, na
     previous_start = -1
     for s in doc.sections:
         assert len(s.joiners) == len(s.spans) - 1
-        rebuilt = "".join((s.joiners[i - 1] if i else "") + text[sp.start:sp.end] for i, sp in enumerate(s.spans))
+        rebuilt = "".join(
+            (s.joiners[i - 1] if i else "") + text[sp.start : sp.end] for i, sp in enumerate(s.spans)
+        )
         assert s.text == rebuilt
         for sp in s.spans:
             assert 0 <= sp.start < sp.end <= len(text)
-            assert text[sp.start:sp.end] == text[sp.start:sp.end].strip()  # trimmed, never cut inside a word edge
+            assert (
+                text[sp.start : sp.end] == text[sp.start : sp.end].strip()
+            )  # trimmed, never cut inside a word edge
         assert s.spans[0].start > previous_start, s.id  # sections keep the document's order
         previous_start = s.spans[0].start
         # every position of the section text maps back into the source
@@ -43,11 +47,14 @@ def test_every_section_is_made_of_exact_source_spans(documents, corpus_texts, na
             assert 0 <= s.source_offset(pos) <= len(text)
 
 
-@pytest.mark.parametrize("name,week,items", [
-    ("000_aaa0102457e11305.txt", (date(2023, 8, 28), date(2023, 9, 3)), 18),
-    ("001_2bc3369859cde792.txt", (date(2023, 12, 25), date(2023, 12, 31)), 40),
-    ("003_b8308b7cb78d46d0.txt", (date(2022, 6, 20), date(2022, 6, 26)), 9),
-])
+@pytest.mark.parametrize(
+    "name,week,items",
+    [
+        ("000_aaa0102457e11305.txt", (date(2023, 8, 28), date(2023, 9, 3)), 18),
+        ("001_2bc3369859cde792.txt", (date(2023, 12, 25), date(2023, 12, 31)), 40),
+        ("003_b8308b7cb78d46d0.txt", (date(2022, 6, 20), date(2022, 6, 26)), 9),
+    ],
+)
 def test_digest_items_follow_the_summary_list(documents, corpus_texts, name, week, items):
     doc = documents[name]
     assert doc.kind == "digest" and (doc.period_start, doc.period_end) == week
@@ -64,7 +71,9 @@ def test_digest_items_follow_the_summary_list(documents, corpus_texts, name, wee
 
 def test_digest_item_metadata(documents):
     doc = documents["000_aaa0102457e11305.txt"]
-    tourism = next(s for s in doc.sections if s.title == "Kiện toàn Ban Chỉ đạo phát triển du lịch tỉnh Lạng Sơn")
+    tourism = next(
+        s for s in doc.sections if s.title == "Kiện toàn Ban Chỉ đạo phát triển du lịch tỉnh Lạng Sơn"
+    )
     assert (tourism.instrument, tourism.instrument_date) == ("1370/QĐ-UBND", date(2023, 8, 30))
     safety = next(s for s in doc.sections if "an toàn thông tin mạng" in s.title)
     assert safety.instrument == "4280/VP-KGVX"  # written "4280 /VP-KGVX" in the source
@@ -80,17 +89,30 @@ def test_report_headings_page_breaks_and_footnotes(documents):
     assert doc.title.startswith("BÁO CÁO Tình hình kinh tế - xã hội tháng 01")
     agri = by_path(doc, "II > 1 > 1.1")
     assert agri.title == "1.1. Sản xuất nông, lâm nghiệp và xây dựng nông thôn mới"
-    assert agri.context.startswith("II. TÌNH HÌNH KINH TẾ") and "1. Lĩnh vực phát triển kinh tế" in agri.context
+    assert (
+        agri.context.startswith("II. TÌNH HÌNH KINH TẾ") and "1. Lĩnh vực phát triển kinh tế" in agri.context
+    )
     # the sentence cut by a page break reads whole again, joined by one space …
-    assert "Ban hành kế hoạch thực hiện Chương trình mục tiêu quốc gia xây dựng nông thôn mới năm 2023" in agri.text
+    assert (
+        "Ban hành kế hoạch thực hiện Chương trình mục tiêu quốc gia xây dựng nông thôn mới năm 2023"
+        in agri.text
+    )
     # … and the page's footnotes ride along with the section that cites them
-    assert "¹ Trong đó: 2.128 ha rau, 548 ha khoai tây" in agri.text and "² Tổng đàn trâu khoảng 67.800 con" in agri.text
+    assert (
+        "¹ Trong đó: 2.128 ha rau, 548 ha khoai tây" in agri.text
+        and "² Tổng đàn trâu khoảng 67.800 con" in agri.text
+    )
     infra = by_path(doc, "II > 1 > 1.3")
     assert "⁴ Trong đó: Vốn ngân sách tỉnh: 1.226,1 tỷ đồng" in infra.text
     assert "đạt 85,6% kế hoạch giao đầu năm, Cụ thể" in infra.text  # footnote continued on the next page
     firms = by_path(doc, "II > 1 > 1.5")
-    assert "tính từ đầu năm đến ngày 16/01/2023, toàn tỉnh đã đăng ký thành lập mới được 25 doanh nghiệp" in firms.text
-    assert "⁸ Công văn số 602/BGTVT-KHĐT" in by_path(doc, "III > 4").text  # cited in item 4, printed after item 5 began
+    assert (
+        "tính từ đầu năm đến ngày 16/01/2023, toàn tỉnh đã đăng ký thành lập mới được 25 doanh nghiệp"
+        in firms.text
+    )
+    assert (
+        "⁸ Công văn số 602/BGTVT-KHĐT" in by_path(doc, "III > 4").text
+    )  # cited in item 4, printed after item 5 began
     assert "⁸" not in by_path(doc, "III > 5").text
     assert by_path(doc, "Chữ ký").text.endswith("Dương Xuân Huyền")
     assert by_path(doc, "Nơi nhận").text.startswith("Nơi nhận:")
@@ -101,8 +123,25 @@ def test_notice_items_and_sub_items(documents):
     assert doc.kind == "notice" and doc.period_start == date(2020, 7, 29)
     assert doc.title.startswith("THÔNG BÁO Kết luận phiên họp UBND tỉnh thường kỳ tháng 7 năm 2020")
     paths = [s.path for s in doc.sections]
-    assert paths == ["Đầu văn bản", "1", "1 > a)", "1 > b)", "1 > c)", "2", "3", "4", "5", "6", "7", "8", "Nơi nhận", "Chữ ký"]
-    assert by_path(doc, "2").title.startswith("2. Dự thảo Quyết định của UBND tỉnh ban hành quy chế tổ chức tuyển dụng")
+    assert paths == [
+        "Đầu văn bản",
+        "1",
+        "1 > a)",
+        "1 > b)",
+        "1 > c)",
+        "2",
+        "3",
+        "4",
+        "5",
+        "6",
+        "7",
+        "8",
+        "Nơi nhận",
+        "Chữ ký",
+    ]
+    assert by_path(doc, "2").title.startswith(
+        "2. Dự thảo Quyết định của UBND tỉnh ban hành quy chế tổ chức tuyển dụng"
+    )
     assert "trình UBND tỉnh trước ngày 10/8/2020" in by_path(doc, "2").text
     assert by_path(doc, "Chữ ký").text.endswith("Phạm Hùng Trường")
     assert "Ngày 29/7/2020, UBND tỉnh đã tổ chức phiên họp thường kỳ" in doc.sections[0].text

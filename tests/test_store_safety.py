@@ -55,13 +55,23 @@ def test_a_collection_owned_by_another_store_is_refused_and_left_alone(tmp_path,
     intruder = Store(tmp_path / "b", chroma_url=chroma_server, collection=a.collection_name)
     with pytest.raises(StoreConflict, match="belongs to another chidao store"):
         intruder.clear()
-    ingest([_folder(tmp_path, "in-b", NAMES[1:])], Store(tmp_path / "b2", chroma_url=chroma_server), HashEmbedder)
+    ingest(
+        [_folder(tmp_path, "in-b", NAMES[1:])], Store(tmp_path / "b2", chroma_url=chroma_server), HashEmbedder
+    )
     with pytest.raises(StoreConflict):
         ingest([tmp_path / "in-b"], intruder, HashEmbedder)
-    env = {**os.environ, "CHIDAO_HOME": str(tmp_path / "c"), "CHIDAO_CHROMA_URL": chroma_server,
-           "CHIDAO_COLLECTION": a.collection_name}
+    env = {
+        **os.environ,
+        "CHIDAO_HOME": str(tmp_path / "c"),
+        "CHIDAO_CHROMA_URL": chroma_server,
+        "CHIDAO_COLLECTION": a.collection_name,
+    }
     run = subprocess.run([CHIDAO, "doctor", "--repair"], capture_output=True, text=True, env=env, timeout=120)
-    assert run.returncode == 2 and "Traceback" not in run.stderr and "belongs to another chidao store" in run.stderr
+    assert (
+        run.returncode == 2
+        and "Traceback" not in run.stderr
+        and "belongs to another chidao store" in run.stderr
+    )
     assert _chunks(Store(tmp_path / "a", chroma_url=chroma_server)) == before
 
 
@@ -87,8 +97,12 @@ def test_a_missing_stored_file_leaves_its_document_out_and_names_it(two_document
     store = two_documents
     damaged = NAMES[1]
     store.stored_file(damaged, store.manifest().documents[damaged].version, lost).unlink()
-    answer = Assistant(Store(store.home, chroma_url=""), HashEmbedder()).ask("Kế hoạch phát triển du lịch năm 2024")
-    assert answer.warnings and damaged in answer.warnings[0] and "chidao doctor --repair" in answer.warnings[0]
+    answer = Assistant(Store(store.home, chroma_url=""), HashEmbedder()).ask(
+        "Kế hoạch phát triển du lịch năm 2024"
+    )
+    assert (
+        answer.warnings and damaged in answer.warnings[0] and "chidao doctor --repair" in answer.warnings[0]
+    )
     assert all(c.source != damaged for c in answer.citations)
     assert all(r.source != damaged for r in answer.retrieved)
 
@@ -121,7 +135,9 @@ def test_a_repaired_document_answers_again_without_a_restart(two_documents):
 
 def test_docs_remove_then_doctor_is_clean(two_documents):
     env = {**os.environ, "CHIDAO_HOME": str(two_documents.home), "CHIDAO_CHROMA_URL": ""}
-    removed = subprocess.run([CHIDAO, "docs", "remove", NAMES[0]], capture_output=True, text=True, env=env, timeout=120)
+    removed = subprocess.run(
+        [CHIDAO, "docs", "remove", NAMES[0]], capture_output=True, text=True, env=env, timeout=120
+    )
     assert removed.returncode == 0, removed.stderr
     checked = subprocess.run([CHIDAO, "doctor"], capture_output=True, text=True, env=env, timeout=120)
     assert checked.returncode == 0, checked.stderr
@@ -137,11 +153,14 @@ def test_chroma_server_lost_mid_ingest_is_one_line_per_document(tmp_path):
             if i == 1:  # the first document is stored; the server goes before the second
                 proc.terminate()
                 proc.wait(timeout=30)
+
         report = ingest([_folder(tmp_path, "in", NAMES)], store, HashEmbedder, progress)
     finally:
         proc.kill()
     assert report.added == [NAMES[0]]
-    assert any(line.startswith(f"{NAMES[1]}: not stored: the Chroma server at {url}") for line in report.skipped)
+    assert any(
+        line.startswith(f"{NAMES[1]}: not stored: the Chroma server at {url}") for line in report.skipped
+    )
     assert set(store.manifest().documents) == {NAMES[0]}  # the second is not half in force
 
 
@@ -164,9 +183,18 @@ def test_a_lost_chroma_server_is_a_store_unavailable_error_when_asking(tmp_path)
 def test_an_unreachable_chroma_server_exits_5_in_one_line(tmp_path):
     from eval.load import free_port
 
-    env = {**os.environ, "CHIDAO_HOME": str(tmp_path / "home"), "CHIDAO_CHROMA_URL": f"http://127.0.0.1:{free_port()}"}
-    run = subprocess.run([CHIDAO, "ingest", str(_folder(tmp_path, "in", NAMES[:1]))], capture_output=True, text=True,
-                         env=env, timeout=120)
+    env = {
+        **os.environ,
+        "CHIDAO_HOME": str(tmp_path / "home"),
+        "CHIDAO_CHROMA_URL": f"http://127.0.0.1:{free_port()}",
+    }
+    run = subprocess.run(
+        [CHIDAO, "ingest", str(_folder(tmp_path, "in", NAMES[:1]))],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert run.returncode == 5 and "Traceback" not in run.stderr
     assert "Chroma server" in run.stderr and "unreachable" in run.stderr
     listed = subprocess.run([CHIDAO, "docs", "list"], capture_output=True, text=True, env=env, timeout=120)
@@ -179,7 +207,9 @@ def small_disk(tmp_path):
     """A 24 MB tmpfs (root can mount one; CI runs as root): a disk that really fills."""
     mount = tmp_path / "disk"
     mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", str(mount)], capture_output=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", str(mount)], capture_output=True
+    )
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode(errors='replace').strip()}")
     yield mount
@@ -201,7 +231,9 @@ def test_a_full_disk_refuses_documents_by_name_and_doctor_still_runs(tmp_path, s
     ingest([_folder(tmp_path, "in-a", NAMES[:1])], store, HashEmbedder)
     _fill(small_disk)
     report = ingest([_folder(tmp_path, "in-b", NAMES[1:])], store, HashEmbedder)
-    assert any(line.startswith(f"{NAMES[1]}: not stored: No space left on device") for line in report.skipped), report
+    assert any(
+        line.startswith(f"{NAMES[1]}: not stored: No space left on device") for line in report.skipped
+    ), report
     assert set(store.manifest().documents) == {NAMES[0]}
     env = {**os.environ, "CHIDAO_HOME": str(small_disk / "home"), "CHIDAO_CHROMA_URL": ""}
     for command in (["doctor"], ["docs", "list"], ["ingest", str(tmp_path / "in-b")]):
@@ -217,7 +249,9 @@ def test_a_full_disk_refuses_documents_by_name_and_doctor_still_runs(tmp_path, s
 # ---- bad input to the CLI ---------------------------------------------------------------------------------
 def test_a_question_that_is_not_utf8_is_one_line_exit_2(tmp_path):
     env = {**os.environ, "CHIDAO_HOME": str(tmp_path / "home")}
-    run = subprocess.run([CHIDAO.encode(), b"ask", b"Ai k\xff\xfe?"], capture_output=True, env=env, timeout=120)
+    run = subprocess.run(
+        [CHIDAO.encode(), b"ask", b"Ai k\xff\xfe?"], capture_output=True, env=env, timeout=120
+    )
     err = run.stderr.decode("utf-8", errors="replace")
     assert run.returncode == 2 and "Traceback" not in err and "not valid UTF-8" in err
 
@@ -225,6 +259,7 @@ def test_a_question_that_is_not_utf8_is_one_line_exit_2(tmp_path):
 def test_a_question_that_is_not_text_is_refused():
     from assistant.models import QuestionError
     from assistant.query import parse_question
+
     for bad in (12345, ["câu hỏi"], {"q": 1}):
         with pytest.raises(QuestionError, match="must be text"):
             parse_question(bad)
@@ -237,6 +272,7 @@ def cli(two_documents, monkeypatch):
     from typer.testing import CliRunner
 
     import assistant.cli as cli_module
+
     monkeypatch.setenv("CHIDAO_HOME", str(two_documents.home))
     monkeypatch.setenv("CHIDAO_CHROMA_URL", "")
     monkeypatch.setattr(cli_module, "load_embedder", HashEmbedder)
@@ -253,11 +289,17 @@ def test_a_batch_answers_every_good_line_around_bad_and_unreachable_ones(cli, tm
         if question == "máy chủ mất":  # this line finds the Chroma server gone
             raise StoreUnavailable("the Chroma server at http://x is unreachable or failed")
         return asked(self, question, *args, **kwargs)
+
     monkeypatch.setattr(Assistant, "ask", ask)
     batch = tmp_path / "batch.jsonl"
-    lines = [{"id": 1, "question": 12345}, {"id": 2, "question": "máy chủ mất"}, {"id": 3, "question": "kế hoạch"},
-             ["not", "an", "object"], {"id": 5, "question": "du lịch", "history": "not a list"},
-             {"id": 6, "question": "du lịch"}]
+    lines = [
+        {"id": 1, "question": 12345},
+        {"id": 2, "question": "máy chủ mất"},
+        {"id": 3, "question": "kế hoạch"},
+        ["not", "an", "object"],
+        {"id": 5, "question": "du lịch", "history": "not a list"},
+        {"id": 6, "question": "du lịch"},
+    ]
     batch.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines), encoding="utf-8")
     result = cli("ask", "--batch", str(batch), "--json")
     out = [json.loads(line) for line in result.stdout.splitlines()]
@@ -270,12 +312,18 @@ def test_a_batch_answers_every_good_line_around_bad_and_unreachable_ones(cli, tm
 def test_markup_in_titles_and_names_is_shown_as_text(cli, tmp_path):
     folder = tmp_path / "odd"
     folder.mkdir()
-    (folder / "[bold]tên.txt").write_text("Báo cáo [/b] về :x: du lịch\n1. Giao sở du lịch chủ trì kế hoạch năm 2026.\n",
-                                          encoding="utf-8")
+    (folder / "[bold]tên.txt").write_text(
+        "Báo cáo [/b] về :x: du lịch\n1. Giao sở du lịch chủ trì kế hoạch năm 2026.\n", encoding="utf-8"
+    )
     added = cli("ingest", str(folder))
     assert added.exit_code == 0 and "[bold]tên.txt" in added.stderr
     listed = cli("docs", "list")
-    assert listed.exit_code == 0 and "[/b]" in listed.stdout and ":x:" in listed.stdout and "❌" not in listed.stdout
+    assert (
+        listed.exit_code == 0
+        and "[/b]" in listed.stdout
+        and ":x:" in listed.stdout
+        and "❌" not in listed.stdout
+    )
 
 
 def test_a_long_vietnamese_upload_name_is_cut_to_what_the_store_can_write(tmp_path):
@@ -283,7 +331,9 @@ def test_a_long_vietnamese_upload_name_is_cut_to_what_the_store_can_write(tmp_pa
 
     source = tmp_path / "up.txt"
     source.write_text("Thông báo kết luận\n1. Giao sở du lịch chủ trì.\n", encoding="utf-8")
-    staged = stage_upload(source, "Thông báo kết luận của Chủ tịch Ủy ban nhân dân tỉnh " * 6 + ".txt", tmp_path / "uploads")
+    staged = stage_upload(
+        source, "Thông báo kết luận của Chủ tịch Ủy ban nhân dân tỉnh " * 6 + ".txt", tmp_path / "uploads"
+    )
     assert len(staged.name.encode("utf-8")) <= 124 and staged.name.endswith(".txt") and staged.is_file()
 
 
@@ -291,7 +341,9 @@ def test_ingest_follows_symbolic_links_only_when_asked(cli, tmp_path):
     folder = tmp_path / "links"
     folder.mkdir()
     target = tmp_path / "elsewhere.txt"
-    target.write_text("Thông báo kết luận\n1. Giao Sở Y tế chủ trì kiểm tra an toàn thực phẩm năm 2026.\n", encoding="utf-8")
+    target.write_text(
+        "Thông báo kết luận\n1. Giao Sở Y tế chủ trì kiểm tra an toàn thực phẩm năm 2026.\n", encoding="utf-8"
+    )
     (folder / "linked.txt").symlink_to(target)
     refused = cli("ingest", str(folder))
     assert refused.exit_code == 1 and "a symbolic link, not followed" in refused.stderr

@@ -7,21 +7,30 @@ SOURCE = "Theo đó, Ban Chỉ đạo phát triển Du lịch tỉnh do đồng 
 
 
 def citation(quote: str, start: int, end: int, n: int = 1) -> Citation:
-    return Citation(n=n, source="a.txt", section="Mục 1", doc_number=None, date=date(2023, 8, 30),
-                    quote=quote, start=start, end=end, document="A")
+    return Citation(
+        n=n,
+        source="a.txt",
+        section="Mục 1",
+        doc_number=None,
+        date=date(2023, 8, 30),
+        quote=quote,
+        start=start,
+        end=end,
+        document="A",
+    )
 
 
 def test_exact_span_is_accepted():
     start = SOURCE.index("Ban Chỉ đạo")
-    quote = SOURCE[start:start + 40]
+    quote = SOURCE[start : start + 40]
     assert is_exact_span(SOURCE, quote, start, start + 40)
 
 
 def test_a_quote_altered_by_one_character_is_rejected():
     start = SOURCE.index("Ban Chỉ đạo")
-    quote = SOURCE[start:start + 40]
+    quote = SOURCE[start : start + 40]
     for i in range(len(quote)):
-        altered = quote[:i] + ("x" if quote[i] != "x" else "y") + quote[i + 1:]
+        altered = quote[:i] + ("x" if quote[i] != "x" else "y") + quote[i + 1 :]
         assert not is_exact_span(SOURCE, altered, start, start + 40)
     # the same characters with a diacritic changed (ạ → a) are a different quote too
     assert not is_exact_span(SOURCE, quote.replace("đạo", "đao"), start, start + 40)
@@ -43,5 +52,6 @@ def test_verified_drops_bad_citations_and_renumbers():
 
     def source_text(name):
         return texts[name]
+
     kept = verified([bad, good, missing], source_text)
     assert [(c.n, c.quote) for c in kept] == [(1, SOURCE[9:20])]

@@ -1,8 +1,16 @@
 import unicodedata
 from datetime import date
 
-from store.vietnamese import (canonical_tones, doc_number_key, find_dates, find_doc_numbers, find_officials, fold,
-                              lexical_tokens, normalize)
+from store.vietnamese import (
+    canonical_tones,
+    doc_number_key,
+    find_dates,
+    find_doc_numbers,
+    find_officials,
+    fold,
+    lexical_tokens,
+    normalize,
+)
 
 
 def test_fold_strips_diacritics_and_maps_d_bar():
@@ -24,8 +32,15 @@ def test_normalize_nfc_nbsp_and_spaces():
 def test_document_numbers_in_every_shape_are_found_and_canonicalised():
     text = "Công văn số 4280 /VP-KGVX; 29 /2023/QĐ-UBND; 99/2021/NĐ-CP; 55-NQ/TW; 98-CTr/TU; 150/KH-BCĐ; 14679/BGTVT-KHCN&MT"
     numbers = [n for n, _, _ in find_doc_numbers(text)]
-    assert numbers == ["4280/VP-KGVX", "29/2023/QĐ-UBND", "99/2021/NĐ-CP", "55-NQ/TW", "98-CTr/TU", "150/KH-BCĐ",
-                       "14679/BGTVT-KHCN&MT"]
+    assert numbers == [
+        "4280/VP-KGVX",
+        "29/2023/QĐ-UBND",
+        "99/2021/NĐ-CP",
+        "55-NQ/TW",
+        "98-CTr/TU",
+        "150/KH-BCĐ",
+        "14679/BGTVT-KHCN&MT",
+    ]
     for n, start, end in find_doc_numbers(text):  # offsets point at the written form
         assert text[start:end].replace(" ", "") == n
 
@@ -36,7 +51,10 @@ def test_document_number_keys_match_typed_without_diacritics():
 
 
 def test_dates_in_both_spellings():
-    assert find_dates("ngày 30/8/2023 và ngày 26 tháng 4 năm 2019; 31/02/2023") == [date(2023, 8, 30), date(2019, 4, 26)]
+    assert find_dates("ngày 30/8/2023 và ngày 26 tháng 4 năm 2019; 31/02/2023") == [
+        date(2023, 8, 30),
+        date(2019, 4, 26),
+    ]
 
 
 def test_officials_skip_titles():

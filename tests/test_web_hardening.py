@@ -27,7 +27,9 @@ XSS = "<script>alert(1)</script><img src=x onerror=alert(1)>"
 def _request(url: str, data: bytes | None = None, headers: dict | None = None):
     """(status, headers, body) of a request, whatever its status."""
     try:
-        with urllib.request.urlopen(urllib.request.Request(url, data=data, headers=headers or {}), timeout=30) as r:
+        with urllib.request.urlopen(
+            urllib.request.Request(url, data=data, headers=headers or {}), timeout=30
+        ) as r:
             return r.status, r.headers, r.read()
     except urllib.error.HTTPError as e:
         return e.code, e.headers, e.read()
@@ -41,6 +43,7 @@ def _login(url: str, password: str) -> int:
 @pytest.fixture
 def ui(tmp_path):
     from ui.app import ChatUI
+
     return ChatUI(SimpleNamespace(store=SimpleNamespace(home=tmp_path, chroma_url="")))
 
 
@@ -51,9 +54,12 @@ def _lines(ui) -> list[dict]:
 
 def test_an_over_long_comment_is_refused_in_the_ui_language_and_nothing_is_written(ui):
     from ui.app import COMMENT_MAX
+
     comment = "x" * (COMMENT_MAX + 1)
     message, box = ui.feedback("down", comment, [ANSWER], "vi")
-    assert message.startswith("Góp ý dài 2,001 ký tự") and "value" not in box  # the box keeps it for its author
+    assert (
+        message.startswith("Góp ý dài 2,001 ký tự") and "value" not in box
+    )  # the box keeps it for its author
     assert ui.feedback("down", comment, [ANSWER], "en")[0].startswith("The comment is 2,001 characters")
     assert _lines(ui) == []
     assert ui.feedback("down", "x" * COMMENT_MAX, [ANSWER], "en") == ("Feedback recorded.", "")
@@ -62,6 +68,7 @@ def test_an_over_long_comment_is_refused_in_the_ui_language_and_nothing_is_writt
 
 def test_feedback_past_the_rate_limit_is_refused_until_the_minute_has_passed(ui, monkeypatch):
     import ui.app as app
+
     clock = [1000.0]
     monkeypatch.setattr(app.time, "monotonic", lambda: clock[0])
     for i in range(app.FEEDBACK_PER_MINUTE):
@@ -87,10 +94,13 @@ def served(request):
     import gradio as gr
 
     from ui.app import launch
+
     with gr.Blocks() as blocks:
         gr.Textbox()
     window = getattr(request, "param", None)
-    launch(blocks, port=None, block=False, auth=("canbo", "dung") if window else None, login_window=window or 60)
+    launch(
+        blocks, port=None, block=False, auth=("canbo", "dung") if window else None, login_window=window or 60
+    )
     yield blocks.local_url
     blocks.close()
 
@@ -100,7 +110,9 @@ def _assert_hardened(headers, where):
     assert headers["X-Content-Type-Options"] == "nosniff", where
     assert headers["Referrer-Policy"] == "same-origin", where
     csp = headers["Content-Security-Policy"]
-    assert "frame-ancestors 'none'" in csp and "connect-src 'self'" in csp and "object-src 'none'" in csp, where
+    assert "frame-ancestors 'none'" in csp and "connect-src 'self'" in csp and "object-src 'none'" in csp, (
+        where
+    )
 
 
 @pytest.mark.parametrize("served", [None, 2.0], indirect=True, ids=["open", "login"])
@@ -130,6 +142,7 @@ def test_thirty_wrong_logins_then_the_right_one_is_refused_and_works_after_the_w
 # ---- 4, 5. auth from a file or the environment; a warning when exposed -----------------------------
 def test_auth_comes_from_a_private_file_or_the_environment(tmp_path, monkeypatch):
     from ui.app import auth_from
+
     monkeypatch.delenv("CHIDAO_AUTH", raising=False)
     secret = tmp_path / "auth"
     secret.write_text("canbo:Mk-9f3k:bí mật\n", encoding="utf-8")
@@ -155,6 +168,7 @@ def cli(monkeypatch):
 
     def stop():
         raise typer.Exit(9)
+
     monkeypatch.setattr(cli, "open_store", stop)
     monkeypatch.delenv("CHIDAO_AUTH", raising=False)
     return lambda *args, env=None: CliRunner().invoke(cli.app, ["serve", *args], env=env)
@@ -174,6 +188,7 @@ def test_a_password_on_the_command_line_is_refused(cli, tmp_path):
 
 def test_a_non_loopback_host_without_a_login_warns_on_stderr(cli, tmp_path):
     from ui.app import exposure_warning
+
     assert "warning: serving on 0.0.0.0 without a login" in cli("--host", "0.0.0.0").output
     assert "warning" not in cli("--host", "127.0.0.1").output and "warning" not in cli().output
     assert "warning" not in cli("--host", "0.0.0.0", env={"CHIDAO_AUTH": "canbo:x"}).output
@@ -188,18 +203,33 @@ def test_a_non_loopback_host_without_a_login_warns_on_stderr(cli, tmp_path):
 # ---- 6. the briefing export and the chat's escaping ----------------------------------------------
 def _rendered(markdown_text: str) -> str:
     from markdown_it import MarkdownIt
+
     return MarkdownIt("commonmark").render(markdown_text)  # html on: raw HTML would pass through
 
 
 def test_the_markdown_briefing_carries_no_live_html_and_the_documents_exact_text():
     from assistant.models import Answer, Citation
     from ui.export import answer_markdown
+
     quote = f"Sở VH&TT: {XSS} theo Quyết định 1370/QĐ-UBND ngày 30/8/2023 'đúng hạn'"
-    c = Citation(n=1, source="a.txt", section="Mục 1 — <b onmouseover=alert(1)>x</b>", doc_number="1370/QĐ-UBND",
-                 date="2023-08-30", quote=quote, start=0, end=len(quote), document="A")
-    md = answer_markdown(Answer(question=f"hỏi {XSS}?", language="vi", answer="…", abstained=False, citations=[c]))
+    c = Citation(
+        n=1,
+        source="a.txt",
+        section="Mục 1 — <b onmouseover=alert(1)>x</b>",
+        doc_number="1370/QĐ-UBND",
+        date="2023-08-30",
+        quote=quote,
+        start=0,
+        end=len(quote),
+        document="A",
+    )
+    md = answer_markdown(
+        Answer(question=f"hỏi {XSS}?", language="vi", answer="…", abstained=False, citations=[c])
+    )
     assert "<script" not in md and "<img" not in md and "<b " not in md
-    assert "1370/QĐ-UBND ngày 30/8/2023 'đúng hạn'" in md and "30/08/2023" in md  # no backslashes, no entities
+    assert (
+        "1370/QĐ-UBND ngày 30/8/2023 'đúng hạn'" in md and "30/08/2023" in md
+    )  # no backslashes, no entities
     shown = _rendered(md)
     assert "<script" not in shown and "<img" not in shown and "<b " not in shown
     assert html.escape(quote, quote=False) in shown  # rendered, it reads exactly as the document
@@ -207,7 +237,8 @@ def test_the_markdown_briefing_carries_no_live_html_and_the_documents_exact_text
 
 def test_the_chat_shows_apostrophes_and_keeps_markup_inert():
     from ui.app import safe
-    shown = _rendered(safe(f"Who's the chair of \"Ban Chỉ đạo\"? {XSS} [x](javascript:alert(1))"))
+
+    shown = _rendered(safe(f'Who\'s the chair of "Ban Chỉ đạo"? {XSS} [x](javascript:alert(1))'))
     assert "Who's" in shown and "&#x27;" not in shown and "&amp;#x27;" not in shown
     assert "<script" not in shown and "<img" not in shown and "href" not in shown
 
@@ -217,6 +248,7 @@ def test_the_chat_shows_apostrophes_and_keeps_markup_inert():
 def library(tmp_path):
     from store.index import Store
     from ui.app import ChatUI
+
     store = Store(tmp_path / "home", chroma_url="")
     embedder = HashEmbedder()
     ui = ChatUI(SimpleNamespace(store=store, embedder=embedder, warm_structures=lambda: None))
@@ -224,7 +256,9 @@ def library(tmp_path):
     files.mkdir()
     for name in ["003_b8308b7cb78d46d0.txt", "004_6c782aff4e7e5e86.txt"]:
         (files / name).write_bytes((CORPUS / name).read_bytes())
-    (files / "hong.txt").write_text("Một thông báo.\n\nUBND tỉnh giao Sở Tài chính báo cáo.\n", encoding="utf-8")
+    (files / "hong.txt").write_text(
+        "Một thông báo.\n\nUBND tỉnh giao Sở Tài chính báo cáo.\n", encoding="utf-8"
+    )
     return ui, files
 
 
@@ -232,30 +266,41 @@ def _add(ui, paths) -> str:
     return ui.add_files([str(p) for p in paths], progress=lambda *a, **k: None)[1]
 
 
-@pytest.mark.parametrize("trouble, said", [
-    ("reader", "hong.txt: not added (RuntimeError: a reader bug)"),
-    ("server", "hong.txt: not added: the vector store is unreachable"),
-    ("disk", "hong.txt: not added: the store on disk could not be written"),
-])
+@pytest.mark.parametrize(
+    "trouble, said",
+    [
+        ("reader", "hong.txt: not added (RuntimeError: a reader bug)"),
+        ("server", "hong.txt: not added: the vector store is unreachable"),
+        ("disk", "hong.txt: not added: the store on disk could not be written"),
+    ],
+)
 def test_one_bad_file_never_stops_an_upload_batch_nor_stays_in_incoming(library, monkeypatch, trouble, said):
     import httpx
 
     import store.ingest
+
     ui, files = library
     read = store.ingest.read_document
-    errors = {"reader": RuntimeError("a reader bug"), "disk": OSError(28, "No space left on device"),
-              "server": httpx.ConnectError("[Errno 111] Connection refused")}
+    errors = {
+        "reader": RuntimeError("a reader bug"),
+        "disk": OSError(28, "No space left on device"),
+        "server": httpx.ConnectError("[Errno 111] Connection refused"),
+    }
 
     def failing(path, *args, **kwargs):
         if path.name == "hong.txt":
             raise errors[trouble]
         return read(path, *args, **kwargs)
+
     monkeypatch.setattr(store.ingest, "read_document", failing)
     status = _add(ui, sorted(files.iterdir()))  # the bad one in the middle of the batch
     assert said in status.replace("\\", ""), status
     assert status.count("**added**") == 2 and "Errno" not in status and "Connection refused" not in status
     uploads = ui.store.home / "uploads"
-    assert sorted(p.name for p in uploads.iterdir() if p.is_file()) == ["003_b8308b7cb78d46d0.txt", "004_6c782aff4e7e5e86.txt"]
+    assert sorted(p.name for p in uploads.iterdir() if p.is_file()) == [
+        "003_b8308b7cb78d46d0.txt",
+        "004_6c782aff4e7e5e86.txt",
+    ]
     assert list((uploads / ".incoming").iterdir()) == []
     assert set(ui.store.manifest().documents) == {"003_b8308b7cb78d46d0.txt", "004_6c782aff4e7e5e86.txt"}
 
@@ -286,6 +331,7 @@ def test_a_lost_chroma_server_is_one_readable_sentence_in_the_chat(tmp_path):
 @pytest.fixture(scope="module")
 def real_app(assistant):
     from ui.app import build_app, launch
+
     app = build_app(assistant)
     launch(app, port=None, block=False)
     yield app.local_url
@@ -297,6 +343,7 @@ def browser_page(real_app):
     from playwright.sync_api import sync_playwright
 
     from tests.test_browser import CHROMIUM, FLAGS
+
     assert os.path.exists(CHROMIUM), f"{CHROMIUM} is missing: `make test` installs Debian's chromium"
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
@@ -312,6 +359,7 @@ def browser_page(real_app):
 
 def test_the_page_answers_under_the_content_security_policy(browser_page, assistant):
     from tests.test_browser import BOT, ask
+
     page = browser_page
     _assert_hardened({k.title(): v for k, v in page.response.headers.items()}, "page")
     question = "Ai làm Trưởng Ban Chỉ đạo phát triển du lịch tỉnh?"
@@ -325,6 +373,7 @@ def test_the_page_answers_under_the_content_security_policy(browser_page, assist
 
 def test_an_apostrophe_shows_as_typed_and_markup_still_runs_nothing(browser_page):
     from tests.test_browser import BOT, ask
+
     page = browser_page
     ask(page, "What's the population of Hanoi? <img src=x onerror=alert(1)>", "The documents do not contain")
     user = page.locator("[data-testid='user']").last.inner_text()

@@ -10,10 +10,20 @@ from pathlib import Path
 from assistant.models import Answer
 
 HEADINGS = {
-    "vi": {"question": "Câu hỏi", "refs": "Tài liệu tham khảo", "none": "Tài liệu không có thông tin.",
-           "title": "Trích dẫn văn bản chỉ đạo, điều hành", "understood": "hiểu là"},
-    "en": {"question": "Question", "refs": "References", "none": "The documents do not say.",
-           "title": "Quoted directives", "understood": "understood as"},
+    "vi": {
+        "question": "Câu hỏi",
+        "refs": "Tài liệu tham khảo",
+        "none": "Tài liệu không có thông tin.",
+        "title": "Trích dẫn văn bản chỉ đạo, điều hành",
+        "understood": "hiểu là",
+    },
+    "en": {
+        "question": "Question",
+        "refs": "References",
+        "none": "The documents do not say.",
+        "title": "Quoted directives",
+        "understood": "understood as",
+    },
 }
 
 
@@ -33,7 +43,7 @@ def reference_line(c) -> str:
 
 
 def references(answer: Answer) -> list[str]:
-    """"[n] title · number (date) · section" for each citation: the copy text, the Markdown and the .docx."""
+    """ "[n] title · number (date) · section" for each citation: the copy text, the Markdown and the .docx."""
     return [f"[{c.n}] {reference_line(c)}" for c in answer.citations]
 
 
