@@ -25,10 +25,11 @@ import numpy as np
 from assistant import answer_types
 from assistant.models import Citation, Evidence, Hit, Query
 from assistant.periods import Period, find_periods, relation
-from store.header import HOME_PROVINCE, identity_line
+from store.header import identity_line
 from store.index import DocumentRecord
 from store.models import UNKNOWN_PERIOD
 from store.sectioning import HEADER, OVERVIEW, SIGNATURE
+from store.settings import settings
 from store.units import Unit, section_units
 from store.vietnamese import doc_number_key, fold, lexical_tokens, syllables
 
@@ -475,7 +476,7 @@ def _document_label(record: DocumentRecord | None, language: str) -> str:
         )
     else:
         label = record.title
-    if record.province and fold(record.province) != fold(HOME_PROVINCE):
+    if record.province and fold(record.province) != fold(settings().home_province):
         who = record.issuer or (f"tỉnh {record.province}" if vi else f"{record.province} province")
         label += f" của {who}" if vi else f" of {who}"
     return label

@@ -165,7 +165,7 @@ _INSTRUMENT_ASKED = re.compile(
     r"\b(?:"
     + "|".join(
         sorted(
-            {re.escape(fold(w)) for kind, pair in KINDS.items() if kind != "text" for w in pair},
+            {re.escape(fold(w)) for kind, k in KINDS.items() if kind != "text" for w in (k.vi, k.en)},
             key=len,
             reverse=True,
         )

@@ -54,24 +54,41 @@ def fail(message: str, code: int = 1) -> None:
 
 def open_store():
     """The store of CHIDAO_HOME; an unreachable Chroma server raises StoreUnavailable (exit 5, in main)."""
-    from store.index import Store, StoreDamaged
+    from assistant import app as application
+    from store.index import StoreDamaged
 
     try:
-        return Store()
+        return application.open_store()
     except StoreDamaged:
         raise
-    except ValueError as e:  # a malformed CHIDAO_CHROMA_URL, a collection owned by another store
+    except (
+        ValueError
+    ) as e:  # a bad CHIDAO_* value, a malformed server URL, a collection owned by another store
         fail(str(e), EXIT_INPUT)
 
 
 def load_embedder():
-    from embeddings.embedder import Embedder
+    from assistant import app as application
     from embeddings.weights import WeightsError
+    from store.settings import SettingsError
 
     try:
-        return Embedder()
+        return application.load_embedder()
+    except SettingsError as e:
+        fail(str(e), EXIT_INPUT)
     except WeightsError as e:
         fail(str(e))
+
+
+def application(sample_if_empty: bool = True, store=None):
+    """The application of the settings, the sample corpus ingested first if the store is empty."""
+    from assistant import app as application
+
+    return application.build(
+        store=store or open_store(),
+        embedder=load_embedder(),
+        if_empty=ensure_ingested if sample_if_empty else None,
+    )
 
 
 def run_ingest(store, paths: list[Path], embedder=None, quiet: bool = False, follow_symlinks: bool = False):
@@ -109,9 +126,8 @@ def run_ingest(store, paths: list[Path], embedder=None, quiet: bool = False, fol
 
 def ensure_ingested(store, embedder) -> None:
     """An empty store gets the sample corpus, so a fresh clone answers at once."""
-    if not store.manifest().documents:
-        say("The store is empty:", f"ingesting the sample corpus from {SAMPLE_CORPUS} …")
-        run_ingest(store, [SAMPLE_CORPUS], embedder)
+    say("The store is empty:", f"ingesting the sample corpus from {SAMPLE_CORPUS} …")
+    run_ingest(store, [SAMPLE_CORPUS], embedder)
 
 
 @app.command()
@@ -200,7 +216,6 @@ def ask(
 ) -> None:
     """Answer a question with quoted, verified citations (or say the documents do not say)."""
     from assistant.models import QuestionError
-    from assistant.service import Assistant
     from store.index import StoreUnavailable
 
     if (question is None) == (batch is None):
@@ -221,7 +236,7 @@ def ask(
     store = open_store()
     if not store.manifest().documents:
         fail("no documents are ingested yet: run `chidao ingest` (the sample corpus) first")
-    assistant = Assistant(store, load_embedder())
+    assistant = application(sample_if_empty=False, store=store).assistant
     if question is not None:
         answer = assistant.ask(question, k=k, filters=filters, history=history)
         if as_json:
@@ -320,7 +335,6 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the chat UI in the browser; ingests the sample corpus first if the store is empty."""
-    from assistant.service import Assistant
     from ui.app import auth_from, build_app, exposure_warning, launch
 
     if auth is not None:  # argv is readable by every user of the machine (ps, /proc/*/cmdline)
@@ -335,10 +349,7 @@ def serve(
         fail(str(e), 2)
     if warning := exposure_warning(host, share, login):
         say("warning:", warning, "yellow")
-    store = open_store()
-    embedder = load_embedder()
-    ensure_ingested(store, embedder)
-    assistant = Assistant(store, embedder)
+    assistant = application().assistant
     assistant.warm()
     err.print(f"chidao is serving at http://{host}:{port}" + (" (login required)" if login else ""))
     launch(build_app(assistant), host=host, port=port, share=share, auth=login)
@@ -357,9 +368,9 @@ def import_feedback(
     """Turn staff feedback into gold candidates (eval/candidates.jsonl) for a person to review."""
     from eval.feedback import CANDIDATES
     from eval.feedback import import_feedback as run_import
-    from store.index import chidao_home
+    from store.settings import settings
 
-    path = feedback or chidao_home() / "feedback.jsonl"
+    path = feedback or settings().home / "feedback.jsonl"
     if not path.is_file():
         fail(f"no feedback file at {path}: the chat UI writes one when staff rate answers", 2)
     added, skipped, problems = run_import(path, GOLD)
@@ -400,7 +411,6 @@ def evaluate(
     """Measure retrieval, answers, citations and abstention on the gold questions."""
     if ctx.invoked_subcommand is not None:
         return
-    from assistant.service import Assistant
     from eval.run import gate as failed_gate
     from eval.run import load_gold, load_thresholds, print_report, run_eval
 
@@ -408,10 +418,7 @@ def evaluate(
         questions = load_gold(gold)
     except ValueError as e:
         fail(str(e), 2)
-    store = open_store()
-    embedder = load_embedder()
-    ensure_ingested(store, embedder)
-    assistant = Assistant(store, embedder)
+    assistant = application().assistant
     if fit_units:
         from eval.fit import run_fit
 
@@ -465,19 +472,16 @@ def bench(
     ),
 ) -> None:
     """Measure ingestion, query latency (single and 8 concurrent), cold start, memory and a scaling curve."""
-    from assistant.service import Assistant
     from eval import bench as b
     from eval.run import load_gold
 
     questions = [q.question for q in load_gold(GOLD)]
-    store = open_store()
-    embedder = load_embedder()
-    ensure_ingested(store, embedder)
+    built = application()
+    store, embedder, assistant = built.store, built.embedder, built.assistant
     result: dict = {"machine": {"cpus": os.cpu_count(), "embed_dtype": embedder.dtype}}
     if ingestion:
         err.print("timing ingestion of the sample corpus …")
         result["ingest"] = b.bench_ingest(SAMPLE_CORPUS, embedder)
-    assistant = Assistant(store, embedder)
     err.print("timing questions (single, then 8 concurrent) …")
     result["query"] = b.bench_queries(assistant, questions)
     result["query"]["index_bytes"] = b._du(store.home)
@@ -512,6 +516,7 @@ def loadtest(
     """Many users asking mixed gold questions through the served API; zero errors expected."""
     from eval.load import Server, run_load
     from eval.run import load_gold
+    from store.settings import environment
     from ui.app import auth_from
 
     questions = [q.question for q in load_gold(GOLD)]
@@ -521,7 +526,7 @@ def loadtest(
         if not store.manifest().documents:
             fail("no documents are ingested yet: run `chidao ingest` first")
         err.print("starting chidao serve on a free loopback port …")
-        with Server(env={**os.environ, **({} if cache else {"CHIDAO_QUERY_CACHE": "0"})}) as server:
+        with Server(env=environment(**({} if cache else {"query_cache": "0"}))) as server:
             err.print(f"{users} users asking for {duration:.0f} s at {server.url} …")
             result = run_load(server.url, questions, users, duration, auth)
     else:

@@ -10,7 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from store.models import DocumentKind, Section
+from store.filters import Filters  # noqa: F401  (the question side's filter value is the store's)
+from store.models import Section
 from store.vietnamese import leading_number
 
 Language = Literal["vi", "en"]
@@ -21,18 +22,6 @@ MAX_QUESTION_CHARS = 1000
 
 class QuestionError(ValueError):
     """A question that cannot be asked (empty, too long); the message is one line for the user."""
-
-
-class Filters(BaseModel):
-    """Restrict the search itself (not a post-filter of a few hits)."""
-
-    sources: list[str] | None = None
-    kinds: list[DocumentKind] | None = None
-    date_from: date | None = None
-    date_to: date | None = None
-    # Issuing body or province, in any spelling: "Cao Bằng", "cao bang", "UBND tỉnh Lạng Sơn", "Sở Tài chính"
-    # (store/header.issuer_matches); a document whose issuer could not be read matches none.
-    issuers: list[str] | None = None
 
 
 class Query(BaseModel):

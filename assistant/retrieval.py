@@ -12,7 +12,6 @@ from __future__ import annotations
 import numpy as np
 
 from assistant.models import Filters, Hit, Query
-from store.header import issuer_matches
 from store.index import Store, doc_number_index
 from store.sectioning import SIGNATURE
 from store.vietnamese import fold, leading_number
@@ -22,85 +21,21 @@ WEIGHTS = {"dense": 1.0, "units": 1.0, "lexical": 0.7, "number": 2.0, "context":
 CANDIDATES = 40  # chunks taken from each retriever before grouping
 
 
-def _day(d) -> int:
-    return int(d.strftime("%Y%m%d"))
-
-
 class Retriever:
     def __init__(self, store: Store, embedder):
         self.store = store
         self.embedder = embedder
 
-    # ---- filters ------------------------------------------------------------------
-    def _issued_by(self, filters: Filters | None) -> list[str] | None:
-        """The documents the issuer filter allows (None: no issuer filter). The issuing body is
-        document metadata (the manifest's), so the filter becomes a filter on sources."""
-        if not filters or not filters.issuers:
-            return None
-        return [
-            r.source
-            for r in self.store.manifest().documents.values()
-            if any(issuer_matches(r.issuer, r.province, w) for w in filters.issuers)
-        ]
-
-    def _where(self, filters: Filters | None) -> dict | None:
-        # Versions not in force exist only while an ingest runs; they are dropped after the query
-        # rather than filtered in it (an $in over every document's version is a scan at scale).
-        clauses: list[dict] = []
-        if filters:
-            if filters.sources:
-                clauses.append({"source": {"$in": filters.sources}})
-            if filters.kinds:
-                clauses.append({"kind": {"$in": list(filters.kinds)}})
-            issued_by = self._issued_by(filters)
-            if issued_by is not None:  # no document of that issuer: a source no chunk has
-                clauses.append({"source": {"$in": issued_by or [""]}})
-            # A document is in range when its period overlaps [date_from, date_to].
-            if filters.date_from:
-                clauses.append({"period_end": {"$gte": _day(filters.date_from)}})
-            if filters.date_to:
-                clauses.append({"period_start": {"$lte": _day(filters.date_to)}})
-        if not clauses:
-            return None
-        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
-
+    # ---- filters (store/filters.py translates them for each index) -----------------------
     def _mask(self, index, filters: Filters | None) -> np.ndarray | None:
-        """The rows of a lexical or unit index that the filters allow."""
-        if not filters:
-            return None
-        mask = np.ones(len(index.source), dtype=bool)
-        if filters.sources:
-            mask &= np.isin(index.source, filters.sources)
-        if filters.kinds:
-            mask &= np.isin(index.kind, list(filters.kinds))
-        issued_by = self._issued_by(filters)
-        if issued_by is not None:
-            mask &= np.isin(index.source, issued_by)
-        if filters.date_from:
-            mask &= index.period_end >= _day(filters.date_from)
-        if filters.date_to:
-            mask &= index.period_start <= _day(filters.date_to)
-        return mask
+        """The rows of a chunk, lexical or unit index that the filters allow."""
+        return filters.mask(index, self.store.manifest().documents) if filters else None
 
     def _allowed(self, section, filters: Filters | None) -> bool:
         if not filters:
             return True
         record = self.store.manifest().documents.get(section.source)
-        if record is None:
-            return False
-        if filters.sources and section.source not in filters.sources:
-            return False
-        if filters.kinds and record.kind not in filters.kinds:
-            return False
-        if filters.issuers and not any(
-            issuer_matches(record.issuer, record.province, w) for w in filters.issuers
-        ):
-            return False
-        if filters.date_from and record.period_end and record.period_end < filters.date_from:
-            return False
-        if filters.date_to and record.period_start and record.period_start > filters.date_to:
-            return False
-        return True
+        return record is not None and filters.matches(record)
 
     # ---- the three retrievers ---------------------------------------------------------
     def dense(
@@ -116,10 +51,12 @@ class Retriever:
                 (m["section_id"], cosine, m["chunk_start"], m["chunk_start"] + length)
                 for m, cosine, length in index.search(vector, n, self._mask(index, filters))
             ]
+        # Versions not in force exist only while an ingest runs; they are dropped after the query
+        # rather than filtered in it (an $in over every document's version is a scan at scale).
         in_force = set(self.store.versions())
         return [
             (m["section_id"], 1.0 - d, m["chunk_start"], m["chunk_start"] + len(doc))
-            for m, d, doc in self.store.query_chunks(vector, min(n + 10, total), self._where(filters))
+            for m, d, doc in self.store.query_chunks(vector, min(n + 10, total), filters)
             if m["version"] in in_force
         ][:n]
 

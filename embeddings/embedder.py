@@ -1,7 +1,9 @@
 """The embedder: EmbeddingGemma-300M through sentence-transformers, on the CPU.
 
-Queries and documents get the model card's prompts; a document's section title goes into
-its prompt (`title: <title> | text: `). Vectors are L2-normalised, so cosine = dot product.
+Queries and documents get the prompts of the model's own configuration (`config_sentence_transformers.json`:
+`query`, `document`), so another model named by CHIDAO_EMBED_MODEL brings its own. The one override is
+EmbeddingGemma's title slot: its document prompt `title: none | text: ` takes a section title in place
+of `none`, as its model card allows. Vectors are L2-normalised, so cosine = dot product.
 """
 
 from __future__ import annotations
@@ -10,13 +12,27 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
 from embeddings.weights import resolve_model
 
-QUERY_PROMPT = "task: search result | query: "
-DOCUMENT_PROMPT = "title: {title} | text: "
+TITLE_SLOT = "title: none |"  # EmbeddingGemma's document prompt; "none" is where a title goes
+
+
+@runtime_checkable
+class TextEmbedder(Protocol):
+    """What the store and the assistant need of an embedder (the real one, or a test's stand-in)."""
+
+    dimension: int
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+    def embed_documents(
+        self, texts: Sequence[str], titles: Sequence[str | None] | None = None, show_progress: bool = False
+    ) -> np.ndarray: ...
 
 
 def cpu_has_bf16() -> bool:
@@ -30,7 +46,13 @@ def cpu_has_bf16() -> bool:
 
 
 class Embedder:
-    """Loads the model once; `embed_query` is cached because staff repeat questions."""
+    """Loads the model once; `embed_query` is cached because staff repeat questions.
+
+    `model`: a folder or hub id (default: the verified weights under `models_dir`); `dtype`: float32
+    or bfloat16 (default by the CPU's flags); `query_cache_size`: 0 turns the cache off (the load
+    test's uncached run). The settings (CHIDAO_EMBED_*, CHIDAO_MODELS, CHIDAO_QUERY_CACHE) reach here
+    through `assistant.app.load_embedder`.
+    """
 
     def __init__(
         self,
@@ -38,30 +60,35 @@ class Embedder:
         dtype: str | None = None,
         batch_size: int = 16,
         max_seq_length: int = 512,
-        query_cache_size: int | None = None,
+        query_cache_size: int = 1024,
+        models_dir: Path | None = None,
     ):
         import torch
         from sentence_transformers import SentenceTransformer
 
-        self.name = resolve_model(model)
-        dtype = dtype or os.environ.get("CHIDAO_EMBED_DTYPE") or ("bfloat16" if cpu_has_bf16() else "float32")
-        self.dtype = dtype
+        self.name = resolve_model(model, models_dir)
+        self.dtype = dtype or ("bfloat16" if cpu_has_bf16() else "float32")
         torch.set_num_threads(max(1, os.cpu_count() or 1))
         self.model = SentenceTransformer(
-            self.name, device="cpu", model_kwargs={"torch_dtype": getattr(torch, dtype)}
+            self.name, device="cpu", model_kwargs={"torch_dtype": getattr(torch, self.dtype)}
         )
         # Sections are chunked below ~1,200 characters; 512 tokens covers them and bounds latency.
         self.model.max_seq_length = max_seq_length
         self.batch_size = batch_size
         self.dimension = self.model.get_embedding_dimension()
+        prompts = self.model.prompts or {}
+        self.query_prompt = prompts.get("query", "")
+        self.document_prompt = prompts.get("document", "")
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        # CHIDAO_QUERY_CACHE=0 turns it off (the load test's uncached run).
-        self._cache_size = (
-            query_cache_size
-            if query_cache_size is not None
-            else int(os.environ.get("CHIDAO_QUERY_CACHE", "1024"))
-        )
+        self._cache_size = query_cache_size
         self._lock = threading.Lock()  # torch inference from several UI threads at once is slower, not faster
+
+    def document_input(self, text: str, title: str | None) -> str:
+        """The passage as the model reads it: its document prompt, the title in EmbeddingGemma's slot."""
+        prompt = self.document_prompt
+        if title and TITLE_SLOT in prompt:
+            prompt = prompt.replace(TITLE_SLOT, f"title: {title.replace('|', '/')} |", 1)
+        return prompt + text
 
     def embed_query(self, text: str) -> np.ndarray:
         with self._lock:
@@ -70,7 +97,7 @@ class Embedder:
                 self._cache.move_to_end(text)
                 return hit
             vector = self.model.encode(
-                [text], prompt=QUERY_PROMPT, normalize_embeddings=True, convert_to_numpy=True
+                [text], prompt=self.query_prompt, normalize_embeddings=True, convert_to_numpy=True
             )[0].astype(np.float32)
             if self._cache_size > 0:
                 self._cache[text] = vector
@@ -89,9 +116,7 @@ class Embedder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         titles = titles or [None] * len(texts)
-        inputs = [
-            DOCUMENT_PROMPT.format(title=(t or "none").replace("|", "/")) + x for t, x in zip(titles, texts)
-        ]
+        inputs = [self.document_input(x, t) for t, x in zip(titles, texts)]
         with self._lock:
             # prompt="" keeps sentence-transformers from adding a second prompt; ours is inline.
             vectors = self.model.encode(

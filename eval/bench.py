@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import random
 import re
 import resource
@@ -25,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from eval.run import percentile
+from store.settings import environment
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTIONS_PER_DOCUMENT = 100
@@ -98,7 +98,7 @@ def bench_queries(assistant, questions: list[str]) -> dict:
 
 def bench_cold_start(home: Path, question: str) -> dict:
     """A fresh process answering one question: imports, model load, store open, answer."""
-    env = {**os.environ, "CHIDAO_HOME": str(home)}
+    env = environment(home=str(home))
     t = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "assistant", "ask", question, "--json"],
@@ -127,12 +127,11 @@ def bench_serving_rss(home: Path, questions: list[str]) -> dict:
 
 
 def _serve_probe(home: str, questions: list[str]) -> None:
-    from assistant.service import Assistant
-    from embeddings.embedder import Embedder
-    from store.index import Store
+    from assistant.app import build
+    from store.settings import settings
     from ui.app import build_app
 
-    assistant = Assistant(Store(Path(home)), Embedder())
+    assistant = build(settings().model_copy(update={"home": Path(home)})).assistant
     app = build_app(assistant)
     app.launch(server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True)
     for q in questions:
@@ -234,10 +233,10 @@ def _scale_probe(n: int, seed_home: str, queries_file: str) -> None:
 
     seed = Store(Path(seed_home))
     real = list(seed.sections().values())
-    got = seed.collection.get(include=["embeddings", "metadatas"])
+    chunks = seed.chunk_vectors()
     by_section: dict[str, list] = {}
-    for e, m in zip(got["embeddings"], got["metadatas"]):
-        by_section.setdefault(m["section_id"], []).append(np.asarray(e, dtype=np.float32))
+    for e, m in zip(chunks.vectors, chunks.metadatas):
+        by_section.setdefault(m["section_id"], []).append(e)
     vectors = {sid: np.mean(v, axis=0) / np.linalg.norm(np.mean(v, axis=0)) for sid, v in by_section.items()}
     real = [s for s in real if s.id in vectors]
     payload = json.loads(Path(queries_file).read_text())

@@ -2,7 +2,7 @@
 
 (a) BM25 only, over chidao's chunks (folded syllables + bigrams);
 (b) the usual tutorial pipeline: RecursiveCharacterTextSplitter(1000, 200) over each whole file,
-    Chroma, dense top-k with the raw question;
+    dense top-k (exact cosine) with the raw question;
 (c) dense only over chidao's sections (raw question, no lexicon, no diacritic restoration);
 (d) chidao's full pipeline.
 Baselines have no answer step and never abstain, so they are compared on retrieval, plus whether
@@ -11,7 +11,10 @@ the expected answer string is in their top-1 passage (an upper bound on what a r
 
 from __future__ import annotations
 
+import shutil
 import statistics
+
+import numpy as np
 
 from assistant.query import parse_question
 from eval.run import K_RETRIEVE, _ndcg, _squash
@@ -19,31 +22,34 @@ from eval.run import K_RETRIEVE, _ndcg, _squash
 TUTORIAL_CHUNK, TUTORIAL_OVERLAP = 1000, 200
 
 
-def _tutorial_index(assistant):
-    """Chroma collection of 1000/200 character chunks of the stored texts, built once per corpus."""
-    import chromadb
-    from chromadb.config import Settings
-    from langchain_text_splitters import RecursiveCharacterTextSplitter
+class _TutorialIndex:
+    """1000/200 character chunks of the stored texts and their vectors, searched by exact cosine
+    (what the tutorial's vector store returns, without its approximate index), cached per corpus."""
 
-    store = assistant.store
-    folder = store.home / "baselines" / "tutorial"
-    client = chromadb.PersistentClient(path=str(folder), settings=Settings(anonymized_telemetry=False))
-    name = "tutorial_" + store.manifest().fingerprint()
-    if name in [c.name for c in client.list_collections()]:
-        return client.get_collection(name, embedding_function=None)
-    for old in client.list_collections():
-        client.delete_collection(old.name)
-    collection = client.create_collection(name, embedding_function=None, metadata={"hnsw:space": "cosine"})
-    splitter = RecursiveCharacterTextSplitter(chunk_size=TUTORIAL_CHUNK, chunk_overlap=TUTORIAL_OVERLAP)
-    ids, texts, metas = [], [], []
-    for source in sorted(store.manifest().documents):
-        for i, chunk in enumerate(splitter.split_text(store.source_text(source))):
-            ids.append(f"{source}:{i}")
-            texts.append(chunk)
-            metas.append({"source": source})
-    vectors = assistant.embedder.embed_documents(texts)
-    collection.add(ids=ids, embeddings=vectors.tolist(), documents=texts, metadatas=metas)
-    return collection
+    def __init__(self, assistant):
+        from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+        store = assistant.store
+        folder = store.home / "baselines" / "tutorial"
+        cached = folder / f"{store.manifest().fingerprint()}.npz"
+        splitter = RecursiveCharacterTextSplitter(chunk_size=TUTORIAL_CHUNK, chunk_overlap=TUTORIAL_OVERLAP)
+        self.chunks = [
+            (source, chunk)
+            for source in sorted(store.manifest().documents)
+            for chunk in splitter.split_text(store.source_text(source))
+        ]
+        if cached.is_file():
+            self.vectors = np.load(cached)["vectors"]
+        else:
+            self.vectors = assistant.embedder.embed_documents([c for _, c in self.chunks])
+            shutil.rmtree(folder, ignore_errors=True)  # an older corpus's vectors
+            folder.mkdir(parents=True)
+            np.savez(cached, vectors=self.vectors)
+
+    def search(self, vector: np.ndarray, k: int) -> list[tuple[str, str]]:
+        """(source, chunk text) of the k nearest chunks."""
+        order = np.argsort(-(self.vectors @ vector), kind="stable")[:k]
+        return [self.chunks[i] for i in order]
 
 
 def _dedupe(items: list[tuple[str, str, str]]) -> list[tuple[str, str]]:
@@ -58,7 +64,7 @@ def _dedupe(items: list[tuple[str, str, str]]) -> list[tuple[str, str]]:
 
 def run_compare(assistant, questions) -> dict:
     sections = assistant.store.sections()
-    tutorial = _tutorial_index(assistant)
+    tutorial = _TutorialIndex(assistant)
     lexical = assistant.store.lexical()
     meta = dict(zip(lexical.ids, lexical.metadatas))
     answerable = [q for q in questions if q.answerable]
@@ -94,10 +100,7 @@ def run_compare(assistant, questions) -> dict:
                 ]
             ),
         )
-        got = tutorial.query(
-            query_embeddings=[raw_vector.tolist()], n_results=K_RETRIEVE, include=["documents", "metadatas"]
-        )
-        score("b_tutorial", q, [(m["source"], d) for m, d in zip(got["metadatas"][0], got["documents"][0])])
+        score("b_tutorial", q, tutorial.search(raw_vector, K_RETRIEVE))
         dense = assistant.retriever.dense(raw_vector, None, 4 * K_RETRIEVE)
         score(
             "c_dense_sections",

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import http.cookiejar
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -43,7 +42,7 @@ class Server:
         self.log = tempfile.TemporaryFile()  # everything the server printed (tests read it)
         self.proc = subprocess.Popen(
             [str(chidao), "serve", "--port", str(self.port)],
-            env=env or dict(os.environ),
+            env=env,  # None: this process's own
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )

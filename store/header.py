@@ -24,15 +24,12 @@ years or a year — and nothing when it names none: a period is never made up fr
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from store.models import KINDS
 from store.vietnamese import canonical_tones, doc_number_key, find_doc_numbers, fold
-
-# The province the library is for; answers name the issuing body of documents from elsewhere.
-HOME_PROVINCE = os.environ.get("CHIDAO_HOME_PROVINCE", "Lạng Sơn")
 
 # The 63 provinces and centrally-run cities (before the 2025 mergers, whose names they keep).
 PROVINCES = (
@@ -107,50 +104,11 @@ _PROVINCE_MENTION = re.compile(rf"\b(?:tinh|thanh pho|tp\.?)\s+({_PROVINCE_ALT})
 _PROVINCE_NAME = re.compile(rf"^\s*(?:tinh|thanh pho|tp\.?)?\s*({_PROVINCE_ALT})\s*$")
 
 # Document types as their type line is printed, and the kind each is (store.models.KINDS).
-TYPE_WORDS = {
-    "QUYẾT ĐỊNH": "decision",
-    "KẾ HOẠCH": "plan",
-    "BÁO CÁO": "report",
-    "THÔNG BÁO": "notice",
-    "CHỈ THỊ": "directive",
-    "NGHỊ QUYẾT": "resolution",
-    "CÔNG VĂN": "official_letter",
-    # types chidao has no kind of its own for: the title says what they are
-    "TỜ TRÌNH": "text",
-    "CHƯƠNG TRÌNH": "text",
-    "ĐỀ ÁN": "text",
-    "QUY ĐỊNH": "text",
-    "QUY CHẾ": "text",
-    "HƯỚNG DẪN": "text",
-    "GIẤY MỜI": "text",
-    "CÔNG ĐIỆN": "text",
-    "KẾT LUẬN": "text",
-    "PHƯƠNG ÁN": "text",
-}
+TYPE_WORDS = {line: kind for kind, k in KINDS.items() for line in k.type_lines}
 _TYPE_LINE = re.compile(r"^(" + "|".join(TYPE_WORDS) + r")\s*$")
 # The type code of a symbol ("QĐ" of "QĐ-UBND", "CTr" of "98-CTr/TU"); a symbol without one — "UBND-KT",
 # "VP-KGVX" — is an official letter's (công văn).
-TYPE_CODES = {
-    "qd": "decision",
-    "kh": "plan",
-    "bc": "report",
-    "tb": "notice",
-    "ct": "directive",
-    "nq": "resolution",
-    "cv": "official_letter",
-    "ttr": "text",
-    "ctr": "text",
-    "da": "text",
-    "qc": "text",
-    "hd": "text",
-    "gm": "text",
-    "cd": "text",
-    "kl": "text",
-    "pa": "text",
-    "qyd": "text",
-    "bb": "text",
-    "tt": "text",
-}
+TYPE_CODES = {code: kind for kind, k in KINDS.items() for code in k.codes}
 _MOTTO = re.compile(r"^cong hoa xa hoi chu nghia viet nam\b")
 _INDEPENDENCE = re.compile(r"^doc lap\s*-\s*tu do\s*-\s*hanh phuc$")
 _NUMBER_LINE = re.compile(r"^(?:Số|SỐ|So|SO)\s*[:.]\s*(.*)$")

@@ -38,14 +38,16 @@ from urllib.parse import urlparse
 import numpy as np
 from pydantic import BaseModel
 
+from store.filters import NO_END, NO_START, Filters, day
 from store.lock import write_lock
 from store.models import Chunk, Document, DocumentKind, Section
+from store.settings import settings
 from store.units import Unit, document_units, load_units, save_units
 from store.vietnamese import doc_number_key, lexical_tokens
 
 
 def chidao_home() -> Path:
-    return Path(os.environ.get("CHIDAO_HOME", ".chidao")).expanduser().resolve()
+    return settings().home
 
 
 class StoreDamaged(ValueError):
@@ -157,10 +159,6 @@ def _atomic_write(path: Path, data: str) -> None:
     os.replace(tmp, path)
 
 
-def _day(d: date | None, default: int) -> int:
-    return int(d.strftime("%Y%m%d")) if d else default
-
-
 class Store:
     """The store under `home`; vectors in embedded Chroma, or on the server `chroma_url` names.
 
@@ -175,9 +173,10 @@ class Store:
         self.docs_dir = self.home / "docs"
         self.docs_dir.mkdir(parents=True, exist_ok=True)
         self.manifest_path = self.home / "manifest.json"
-        self.chroma_url = chroma_url if chroma_url is not None else os.environ.get("CHIDAO_CHROMA_URL")
+        env = settings()
+        self.chroma_url = chroma_url if chroma_url is not None else env.chroma_url
         self.identity = _store_identity(self.home, server=bool(self.chroma_url))
-        self.collection_name = collection or os.environ.get("CHIDAO_COLLECTION") or self.identity.collection
+        self.collection_name = collection or env.collection or self.identity.collection
         self.damaged: dict[str, Damage] = {}  # documents left out of answering until mended
         # Chroma opens at its first use: the manifest, `docs list` and doctor's text checks work
         # even where Chroma cannot be opened (a full disk, a server that is down).
@@ -420,8 +419,8 @@ class Store:
                     "path": s.path,
                     "title": s.title,
                     "chunk_start": c.start,
-                    "period_start": _day(doc.period_start, 0),
-                    "period_end": _day(doc.period_end, 99991231),
+                    "period_start": day(doc.period_start, NO_START),
+                    "period_end": day(doc.period_end, NO_END),
                 }
             )
         with self.chroma(f"store the chunks of {doc.source}"):
@@ -452,13 +451,15 @@ class Store:
 
         return self.derived("chunk_vectors", load)
 
-    def query_chunks(self, vector: np.ndarray, n: int, where: dict | None) -> list[tuple[dict, float, str]]:
-        """(metadata, cosine distance, text) of the n chunks nearest to `vector` that `where` allows."""
+    def query_chunks(
+        self, vector: np.ndarray, n: int, filters: Filters | None
+    ) -> list[tuple[dict, float, str]]:
+        """(metadata, cosine distance, text) of the n chunks nearest to `vector` that `filters` allow."""
         with self.chroma("search the chunks"):
             got = self.collection.query(
                 query_embeddings=[vector.tolist()],
                 n_results=n,
-                where=where,
+                where=filters.where(self.manifest().documents) if filters else None,
                 include=["metadatas", "distances", "documents"],
             )
         return list(zip(got["metadatas"][0], got["distances"][0], got["documents"][0]))
@@ -695,10 +696,10 @@ class UnitIndex:
         self.source = np.array([r.source for r, n in rows for _ in range(n)])
         self.kind = np.array([r.kind for r, n in rows for _ in range(n)])
         self.period_start = np.array(
-            [_day(r.period_start, 0) for r, n in rows for _ in range(n)], dtype=np.int64
+            [day(r.period_start, NO_START) for r, n in rows for _ in range(n)], dtype=np.int64
         )
         self.period_end = np.array(
-            [_day(r.period_end, 99991231) for r, n in rows for _ in range(n)], dtype=np.int64
+            [day(r.period_end, NO_END) for r, n in rows for _ in range(n)], dtype=np.int64
         )
         self.rows: dict[str, list[int]] = {}
         for i, u in enumerate(self.units):

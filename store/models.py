@@ -3,33 +3,60 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, NamedTuple
 
-from pydantic import BaseModel, Field, computed_field
+from pydantic import AfterValidator, BaseModel, Field, computed_field
 
-# The kinds of document, each once, with how people say it (Vietnamese, English). The sectioner
-# (store/sectioning.py) reads a kind from a document's type line ("KẾ HOẠCH"), its number's symbol
-# ("…/QĐ-UBND") or its title; "text" is a document whose kind could not be read.
-KINDS: dict[str, tuple[str, str]] = {
-    "digest": ("bản tin chỉ đạo, điều hành", "weekly digest"),
-    "report": ("báo cáo", "report"),
-    "notice": ("thông báo", "notice"),
-    "decision": ("quyết định", "decision"),
-    "plan": ("kế hoạch", "plan"),
-    "official_letter": ("công văn", "official letter"),
-    "directive": ("chỉ thị", "directive"),
-    "resolution": ("nghị quyết", "resolution"),
-    "news": ("tin bài", "news article"),
-    "text": ("chưa rõ loại", "kind unknown"),
+
+class Kind(NamedTuple):
+    """A kind of document: how people say it (Vietnamese, English), and how a document shows it —
+    its type line as printed ("KẾ HOẠCH") and the type code of its number's symbol, folded ("kh" of
+    "…/KH-UBND"), which store/header.py reads."""
+
+    vi: str
+    en: str
+    type_lines: tuple[str, ...] = ()
+    codes: tuple[str, ...] = ()
+
+
+# The kinds of document, each once: adding a kind is one entry here (docs/ARCHITECTURE.md). The
+# sectioner (store/sectioning.py) reads a kind from a document's type line, its number's symbol or its
+# title; "text" is a document whose kind could not be read, or one of a type with no kind of its own
+# (its title says what it is). A number's symbol without a type code ("UBND-KT") is a công văn's.
+KINDS: dict[str, Kind] = {
+    "digest": Kind("bản tin chỉ đạo, điều hành", "weekly digest"),
+    "report": Kind("báo cáo", "report", ("BÁO CÁO",), ("bc",)),
+    "notice": Kind("thông báo", "notice", ("THÔNG BÁO",), ("tb",)),
+    "decision": Kind("quyết định", "decision", ("QUYẾT ĐỊNH",), ("qd",)),
+    "plan": Kind("kế hoạch", "plan", ("KẾ HOẠCH",), ("kh",)),
+    "official_letter": Kind("công văn", "official letter", ("CÔNG VĂN",), ("cv",)),
+    "directive": Kind("chỉ thị", "directive", ("CHỈ THỊ",), ("ct",)),
+    "resolution": Kind("nghị quyết", "resolution", ("NGHỊ QUYẾT",), ("nq",)),
+    "news": Kind("tin bài", "news article"),
+    "text": Kind(
+        "chưa rõ loại",
+        "kind unknown",
+        ("TỜ TRÌNH", "CHƯƠNG TRÌNH", "ĐỀ ÁN", "QUY ĐỊNH", "QUY CHẾ", "HƯỚNG DẪN", "GIẤY MỜI", "CÔNG ĐIỆN")
+        + ("KẾT LUẬN", "PHƯƠNG ÁN"),
+        ("ttr", "ctr", "da", "qc", "hd", "gm", "cd", "kl", "pa", "qyd", "bb", "tt"),
+    ),
 }
-DocumentKind = Literal[tuple(KINDS)]  # type: ignore[valid-type]  # "digest", "report", … as above
+
+
+def _known_kind(kind: str) -> str:
+    if kind not in KINDS:
+        raise ValueError(f"{kind!r} is not a kind; use one of: {', '.join(KINDS)}")
+    return kind
+
+
+DocumentKind = Annotated[str, AfterValidator(_known_kind)]  # a key of KINDS: "digest", "report", …
 # What the library says of a document whose period could not be read (never a made-up one).
 UNKNOWN_PERIOD = {"vi": "chưa rõ kỳ", "en": "period unknown"}
 
 
 def kind_label(kind: str, language: str = "vi") -> str:
-    vi, en = KINDS.get(kind, KINDS["text"])
-    return vi if language == "vi" else en
+    k = KINDS.get(kind, KINDS["text"])
+    return k.vi if language == "vi" else k.en
 
 
 class Span(BaseModel):

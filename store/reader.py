@@ -15,6 +15,7 @@ from pathlib import Path
 
 from store.encodings import EncodingError, decode, fix_legacy_fonts
 from store.extract import ExtractError, docx_text, html_text, pdf_text
+from store.settings import settings
 
 TEXT_SUFFIXES = {".txt", ".md"}
 SUFFIXES = TEXT_SUFFIXES | {".docx", ".pdf", ".html", ".htm"}
@@ -29,7 +30,7 @@ class ReadError(ValueError):
 
 def max_mb() -> float:
     """The size limit, CHIDAO_MAX_FILE_MB, in MB of 1024² bytes."""
-    return float(os.environ.get("CHIDAO_MAX_FILE_MB", "50"))
+    return settings().max_file_mb
 
 
 def max_bytes() -> int:

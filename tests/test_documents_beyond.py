@@ -623,8 +623,8 @@ def test_a_month_without_a_year_takes_the_datelines():
 
 
 def test_every_kind_has_both_labels():
-    for kind, (vi, en) in KINDS.items():
-        assert vi and en and kind_label(kind, "vi") == vi and kind_label(kind, "en") == en
+    for kind, k in KINDS.items():
+        assert k.vi and k.en and kind_label(kind, "vi") == k.vi and kind_label(kind, "en") == k.en
     assert kind_label("text") == "chưa rõ loại"
 
 

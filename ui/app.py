@@ -16,7 +16,6 @@ import html
 import ipaddress
 import json
 import logging
-import os
 import re
 import threading
 import time
@@ -33,6 +32,7 @@ from store.ingest import SAMPLE_CORPUS, IngestReport, ingest
 from store.lock import StoreBusy
 from store.models import KINDS, UNKNOWN_PERIOD, kind_label
 from store.reader import ReadError
+from store.settings import settings
 from store.uploads import keep, stage_upload
 from ui.export import HEADINGS, answer_markdown, reference_line, references, session_docx
 
@@ -486,7 +486,6 @@ def refusal(line: str, lang: str) -> str:
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
 COMMENT_MAX = 2000  # characters of a feedback comment
 FEEDBACK_PER_MINUTE = 30  # feedback lines per process: a script cannot grow the log fast
-FEEDBACK_LOG_MAX_MB = 20  # and never past this size (CHIDAO_FEEDBACK_MAX_MB)
 log = logging.getLogger("chidao.ui")
 
 
@@ -728,7 +727,7 @@ class ChatUI:
         ):  # refused, not cut: the box keeps it (not sent back) for its author to shorten
             return t["too_long"].format(n=f"{len(comment):,}", limit=f"{COMMENT_MAX:,}"), gr.update()
         path = self.store.home / "feedback.jsonl"
-        limit_mb = float(os.environ.get("CHIDAO_FEEDBACK_MAX_MB", FEEDBACK_LOG_MAX_MB))
+        limit_mb = settings().feedback_max_mb
         last = session[turn]
         line = {
             "time": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -1175,7 +1174,8 @@ def auth_from(value: str | None = None, path: Path | None = None) -> tuple[str, 
             raise ValueError(f"{path} is readable by other users of this machine: run `chmod 600 {path}`")
         if "\n" in value:
             raise ValueError(f"{path} must hold one line, user:password")
-    value = value if value is not None else os.environ.get("CHIDAO_AUTH")
+    if value is None and (secret := settings().auth) is not None:
+        value = secret.get_secret_value()
     if not value:
         return None
     user, sep, password = value.partition(":")
@@ -1335,5 +1335,5 @@ def launch(
         quiet=not block,
         show_error=True,
         app_kwargs=app_kwargs,
-        max_file_size=f"{int(float(os.environ.get('CHIDAO_MAX_FILE_MB', '50')))}mb",
+        max_file_size=f"{int(settings().max_file_mb)}mb",
     )

@@ -1,0 +1,56 @@
+"""Every CHIDAO_* environment variable, in one typed class (the README's "Settings" table).
+
+Read when asked, not at import: a test or a long-running server that changes the environment sees
+the change at the next call, as each module's own `os.environ.get` did before. A bad value is one
+clear error naming the variable, never a traceback from deep inside ingestion.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SettingsError(ValueError):
+    """A CHIDAO_* variable that does not parse; the message names it and says what it takes."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CHIDAO_", extra="ignore", frozen=True)
+
+    home: Path = Field(Path(".chidao"), description="the store: Chroma, the lexical index, stored texts")
+    models: Path = Field(
+        Path.home() / ".cache" / "chidao" / "models", description="the embedder's verified weights"
+    )
+    embed_model: str | None = Field(None, description="another sentence-transformers folder (or hub id)")
+    embed_dtype: Literal["float32", "bfloat16"] | None = Field(
+        None, description="forces the dtype; default by the CPU's flags (bf16 only with AVX512-BF16/AMX)"
+    )
+    query_cache: int = Field(1024, ge=0, description="question embeddings kept in memory; 0 = off")
+    max_file_mb: float = Field(50, gt=0, description="the size limit of input files and uploads (MB = 1024²)")
+    chroma_url: str | None = Field(None, description="http://host:port of a Chroma server; unset = embedded")
+    collection: str | None = Field(None, description="the Chroma collection, instead of the store's own")
+    home_province: str = Field("Lạng Sơn", description="documents of other issuers name theirs in answers")
+    feedback_max_mb: float = Field(20, gt=0, description="the feedback log stops growing at this size")
+    auth: SecretStr | None = Field(None, description="user:password the UI asks for (or --auth-file)")
+
+
+def settings() -> Settings:
+    """The settings from the environment now; SettingsError names a bad variable."""
+    try:
+        s = Settings()
+    except ValidationError as e:
+        problems = "; ".join(
+            f"CHIDAO_{str(err['loc'][0]).upper()}={err.get('input')!r}: {err['msg']}" for err in e.errors()
+        )
+        raise SettingsError(problems) from None
+    return s.model_copy(update={"home": s.home.expanduser().resolve(), "models": s.models.expanduser()})
+
+
+def environment(**overrides: str) -> dict[str, str]:
+    """This process's environment with CHIDAO_<NAME> overrides, for a child `chidao` process."""
+    return {**os.environ, **{f"CHIDAO_{k.upper()}": v for k, v in overrides.items()}}
