@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.chidao-installed
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: serve test models install clean
+.PHONY: serve test lint models install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,13 @@ serve: models
 $(CHROMIUM):
 	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
 
-test: models $(CHROMIUM)
+# Formatting, lint and types first: a few seconds, and a failure there needs no model to show.
+lint: $(STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: lint models $(CHROMIUM)
 	$(BIN)/python -m pytest -q -rs
 
 clean:

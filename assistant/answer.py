@@ -25,11 +25,8 @@ import numpy as np
 from assistant import answer_types
 from assistant.models import Citation, Evidence, Hit, Query
 from assistant.periods import Period, find_periods, relation
+from store.catalogue import DocumentRecord
 from store.header import identity_line
-from store.index import DocumentRecord
-from store.models import UNKNOWN_PERIOD
-from store.sectioning import HEADER, OVERVIEW, SIGNATURE
-from store.settings import settings
 from store.units import Unit, section_units
 from store.vietnamese import doc_number_key, fold, lexical_tokens, syllables
 
@@ -67,7 +64,7 @@ def load_weights(path: Path = WEIGHTS_FILE) -> dict[str, float]:
 class Composer:
     def __init__(self, sections: dict, records: dict[str, DocumentRecord], units=None):
         self.records = records
-        self.units = units  # store.index.UnitIndex: the answer units stored at ingest, with vectors
+        self.units = units  # store.vectors.UnitIndex: the answer units stored at ingest, with vectors
         self.weights = load_weights()
         df: Counter[str] = Counter()
         for s in sections.values():
@@ -164,7 +161,7 @@ class Composer:
         if query.qtype == "signer":
             # A signature block signs its own document only: "who signed 2230/QĐ-UBND?" is not answered by
             # the block of a digest that reports on it (the units may still say who signed it).
-            block = next((h for h in hits if h.section.path == SIGNATURE and self._signs(h, query)), None)
+            block = next((h for h in hits if h.section.role == "signature" and self._signs(h, query)), None)
             if block is not None:  # the whole block, title and name: consecutive lines, one exact span
                 text = source_text(block.section.source)
                 start, end = block.section.spans[0].start, block.section.spans[-1].end
@@ -215,7 +212,7 @@ class Composer:
                     "period": self.period_fit(query, hit, key, matched),
                     "docnum": float(any(k in fold(quote).replace(" ", "") for k in query.doc_number_keys)),
                     "length": max(0.0, math.log2(len(quote) / 200)),
-                    "heading": float(_is_heading(s, unit, quote) or s.path == OVERVIEW),
+                    "heading": float(_is_heading(s, unit, quote) or s.role == "overview"),
                     "lead": float(unit.lead_start is not None),
                 }
                 found.append(
@@ -246,7 +243,7 @@ class Composer:
         if not (query.doc_number_keys or query.bare_numbers):
             return True
         record = self.records.get(hit.section.source)
-        return bool(record and record.number) and query.names(doc_number_key(record.number))
+        return record is not None and bool(record.number) and query.names(doc_number_key(record.number or ""))
 
     def decide(
         self, query: Query, hits: list[Hit], evidence: list[Evidence], baseline: float = 0.0
@@ -293,13 +290,13 @@ class Composer:
                 e
                 for e in usable
                 if self._names(e.hit, query)
-                and (e.hit.section.path != SIGNATURE or self._signs(e.hit, query))
+                and (e.hit.section.role != "signature" or self._signs(e.hit, query))
             ]
             usable = about or usable
         if query.qtype in ("number", "other"):
             # "Số: 240/KH-UBND" or the dateline names the instrument the question is about; it says
             # nothing it was asked about ("what does it decide?", "how many …?").
-            usable = [e for e in usable if not (e.hit.section.path == HEADER and identity_line(e.quote))]
+            usable = [e for e in usable if not (e.hit.section.role == "header" and identity_line(e.quote))]
             if not usable:
                 return [], "weak"
         if query.periods:
@@ -359,7 +356,7 @@ class Composer:
                         )
                     )
                 ]
-                best = (whole or about or [None])[0]
+                best = next(iter(whole or about), None)
                 if (
                     best is not None
                     and len(chosen) < MAX_QUOTES
@@ -421,77 +418,6 @@ class Composer:
             end=e.end,
             document=record.title if record else s.source,
         )
-
-    def render(self, query: Query, citations: list[Citation]) -> str:
-        """One line naming document and section, then its quotes, each with its number."""
-        lines: list[str] = []
-        previous = None
-        for c in citations:
-            if (c.source, c.section) != previous:
-                previous = (c.source, c.section)
-                where = _document_label(self.records.get(c.source), query.language)
-                if c.doc_number:
-                    where = c.doc_number + (f" ({c.date:%d/%m/%Y})" if c.date else "") + f", {where}"
-                section = c.section.split(" — ", 1)[-1]
-                lines.append(
-                    f"Theo {where} — mục “{section}”:"
-                    if query.language == "vi"
-                    else f"According to {where} — section “{section}”:"
-                )
-            lines.append(f"“{c.quote}” [{c.n}]")
-        return "\n".join(lines)
-
-
-def _document_label(record: DocumentRecord | None, language: str) -> str:
-    """How an answer names a document: a digest, a socio-economic report, a meeting's conclusions by
-    their period ("chưa rõ kỳ" when it could not be read, never an empty one), anything else by its
-    title; with its issuing body when that is not of the home province ("… của UBND tỉnh Cao Bằng")."""
-    if record is None:
-        return "tài liệu" if language == "vi" else "the document"
-    vi = language == "vi"
-    period = record.period_label or ""
-    unknown = f"({UNKNOWN_PERIOD['vi' if vi else 'en']})"
-    title = fold(record.title)
-    if record.kind == "digest":
-        label = (
-            (
-                f"bản tin chỉ đạo, điều hành tuần {period}"
-                if period
-                else f"bản tin chỉ đạo, điều hành {unknown}"
-            )
-            if vi
-            else f"the weekly digest {period or unknown}"
-        )
-    elif record.kind == "report" and "kinh te - xa hoi" in title:
-        label = (
-            f"báo cáo tình hình kinh tế - xã hội {period or unknown}"
-            if vi
-            else f"the socio-economic report {period or unknown}"
-        )
-    elif record.kind == "notice" and "ket luan" in title:
-        label = (
-            f"thông báo kết luận phiên họp {period or unknown}"
-            if vi
-            else f"the meeting conclusions notice {period or unknown}"
-        )
-    else:
-        label = record.title
-    if record.province and fold(record.province) != fold(settings().home_province):
-        who = record.issuer or (f"tỉnh {record.province}" if vi else f"{record.province} province")
-        label += f" của {who}" if vi else f" of {who}"
-    return label
-
-
-ABSTAIN_PERIOD = {
-    "vi": "Tài liệu không có thông tin về {asked} để trả lời câu hỏi này; các mục gần nhất nói về {covered}.",
-    "en": "The documents have nothing on {asked} that answers this question; the closest sections are about {covered}.",
-}
-
-ABSTAIN = {
-    "vi": "Tài liệu không có thông tin để trả lời câu hỏi này. Các mục gần nhất được liệt kê bên dưới để tham khảo.",
-    "en": "The documents do not contain information that answers this question. The closest "
-    "sections are listed below for reference.",
-}
 
 
 def _overlap(a: Evidence, b: Evidence) -> bool:

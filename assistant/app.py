@@ -46,7 +46,7 @@ def build(
     ingests the sample corpus there, with its progress bar); a given store or embedder is used as is."""
     s = s or settings()
     store = store or open_store(s)
-    embedder = embedder or load_embedder(s)
+    model: TextEmbedder = embedder or load_embedder(s)
     if if_empty is not None and not store.manifest().documents:
-        if_empty(store, embedder)
-    return App(s, store, embedder, Assistant(store, embedder))
+        if_empty(store, model)
+    return App(s, store, model, Assistant(store, model))

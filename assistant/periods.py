@@ -94,6 +94,12 @@ def _month(y: int, m: int) -> Period | None:
     return Period(date(y, m, 1), date(y, m, calendar.monthrange(y, m)[1]))
 
 
+def _months(y: int, first: int, last: int) -> Period | None:
+    """Months first..last of year y ("quý 5" or "13 tháng" is no period)."""
+    a, b = _month(y, first), _month(y, last)
+    return Period(a.start, b.end) if a and b else None
+
+
 def _day(y: int, m: int, d: int) -> Period | None:
     try:
         return Period(date(y, m, d), date(y, m, d))
@@ -116,21 +122,20 @@ def _convert(kind: str, g: tuple[str, ...]) -> Period | None:
     if kind == "mdy_en":
         return _day(int(g[2]), _MONTHS_EN[g[0]], int(g[1]))
     if kind in ("months_vi", "months_en"):
-        n, y = _number(g[0]), int(g[1])
-        return Period(date(y, 1, 1), _month(y, n).end) if 1 <= n <= 12 else None
+        return _months(int(g[1]), 1, _number(g[0]))
     if kind == "quarter_vi":
-        q, y = _ROMAN.get(g[0]) or int(g[0]), int(g[1])
-        return Period(_month(y, 3 * q - 2).start, _month(y, 3 * q).end)
+        q = _ROMAN.get(g[0]) or int(g[0])
+        return _months(int(g[1]), 3 * q - 2, 3 * q)
     if kind == "quarter_en":
-        q, y = _ORDINAL[g[0]] if g[0] else int(g[1]), int(g[2])
-        return Period(_month(y, 3 * q - 2).start, _month(y, 3 * q).end)
+        q = _ORDINAL[g[0]] if g[0] else int(g[1])
+        return _months(int(g[2]), 3 * q - 2, 3 * q)
     if kind == "month_vi" or kind == "my":
         return _month(int(g[1]), int(g[0]))
     if kind == "month_en":
         return _month(int(g[1]), _MONTHS_EN[g[0]])
     if kind == "years":
-        a, b = int(g[0]), int(g[1])
-        return Period(date(a, 1, 1), date(b, 12, 31)) if a <= b else None
+        first, last = int(g[0]), int(g[1])
+        return Period(date(first, 1, 1), date(last, 12, 31)) if first <= last else None
     return Period(date(int(g[0]), 1, 1), date(int(g[0]), 12, 31))
 
 

@@ -115,16 +115,14 @@ _DOCUMENT = (
     r"|which (decision|document|plan|dispatch|letter)|what (decision|document)|instrument"
     r"|document number|number of the (decision|document|report|plan|notice|letter))\b"
 )
-_ASKS = [
-    (qtype, re.compile(p), re.compile(fold(p)))
-    for qtype, p in [
-        ("signer", _SIGNER),
-        ("who", _WHO),
-        ("document", _DOCUMENT),
-        ("number", _NUMBER),
-        ("date", _DATE),
-    ]
+_ASKED: list[tuple[QuestionType, str]] = [
+    ("signer", _SIGNER),
+    ("who", _WHO),
+    ("document", _DOCUMENT),
+    ("number", _NUMBER),
+    ("date", _DATE),
 ]
+_ASKS = [(qtype, re.compile(p), re.compile(fold(p))) for qtype, p in _ASKED]
 # "Quyết định 2230", "QĐ số 2230", "decision 2230": a number standing for a document.
 _BARE = re.compile(
     r"\b(?:quyet dinh|qd|cong van|cv|ke hoach|kh|thong bao|tb|nghi quyet|nq|decision|plan|notice|dispatch|document)"

@@ -5,20 +5,25 @@ from __future__ import annotations
 import itertools
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from assistant.answer import ABSTAIN, ABSTAIN_PERIOD, Composer
+from assistant.answer import Composer
 from assistant.diacritics import Restorer, has_diacritics
 from assistant.dialogue import Turn, resolve
-from assistant.models import Answer, Filters, Query, Retrieved
-from assistant.periods import Period, find_periods
+from assistant.models import Answer, Filters, Retrieved
 from assistant.query import parse_question, question_type
+from assistant.reader import ExtractiveReader, Reader
+from assistant.render import abstention, render
 from assistant.retrieval import Retriever
 from assistant.verify import verified
-from store.index import Store, StoreDamaged
+from store.errors import StoreDamaged
+from store.index import Store
 from store.vietnamese import find_doc_numbers
 
-CALIBRATION = Path(__file__).resolve().parent.parent / "eval" / "calibration.json"
+CALIBRATION = (
+    Path(__file__).resolve().parent / "calibration.json"
+)  # fitted on dev by `chidao eval --calibrate`
 DAMAGED = {
     "vi": "Văn bản {source} không đọc được trong kho và đã được bỏ qua; chạy `chidao doctor --repair`.",
     "en": "{source} could not be read from the store and was left out; run `chidao doctor --repair`.",
@@ -42,6 +47,10 @@ class Assistant:
         self.retriever = Retriever(store, embedder)
         self.threshold = min_evidence() if threshold is None else threshold
         self.use_glossary = True  # the eval's ablation turns it off
+        # The answer mode: the extractive reader, unless another is given (the same verification follows).
+        self.reader: Callable[[Composer], Reader] = lambda composer: ExtractiveReader(
+            composer, self.store.source_text, self.threshold
+        )
 
     def _refresh(self) -> tuple[Composer, Restorer]:
         """Structures derived from the sections; the store rebuilds them when its documents change."""
@@ -123,13 +132,8 @@ class Assistant:
         t0 = time.perf_counter()
         resolved, query, baseline, hits, evidence, (t1, t2) = self.understand(question, k, filters, history)
         composer = self.composer()
-        usable, strength, veto = composer.decide(query, hits, evidence, baseline)
-        citations = []
-        if veto is None and strength >= self.threshold:
-            chosen = composer.choose(usable, self.store.source_text, query)
-            citations = verified(
-                [composer.citation(i + 1, e) for i, e in enumerate(chosen)], self.store.source_text
-            )
+        reading = self.reader(composer).read(query, hits, evidence, baseline)
+        citations = verified(reading.citations, self.store.source_text)
         abstained = not citations
         t3 = time.perf_counter()
         return Answer(
@@ -137,9 +141,9 @@ class Assistant:
             question=question,
             language=query.language,
             interpreted_question=resolved.question if resolved.question != question else None,
-            answer=_abstention(query, evidence, veto, composer.records)
+            answer=abstention(query, evidence, reading.veto, composer.records)
             if abstained
-            else composer.render(query, citations),
+            else render(query, citations, composer.records),
             abstained=abstained,
             citations=citations,
             retrieved=[
@@ -157,7 +161,7 @@ class Assistant:
                 "answer": round((t3 - t2) * 1000, 1),
                 "total": round((t3 - t0) * 1000, 1),
             },
-        ), (strength if veto is None else 0.0)
+        ), (reading.strength if reading.veto is None else 0.0)
 
 
 def turn_of(answer: Answer) -> Turn:
@@ -176,30 +180,3 @@ def turn_of(answer: Answer) -> Turn:
 
 def _numbers(text: str) -> list[str]:
     return [n for n, _, _ in find_doc_numbers(text)]
-
-
-def _abstention(query: Query, evidence, veto: str | None, records) -> str:
-    """Say what the documents do cover when the question names a period they do not."""
-    # Say so when the question's topic is there, but for other periods: the period check removed
-    # everything, or the closest unit of all is about another period.
-    other_period = veto == "period" or (
-        bool(query.periods) and bool(evidence) and evidence[0].features.get("period", 0.0) == -1.0
-    )
-    if not other_period or not evidence:
-        return ABSTAIN[query.language]
-    covered: list[str] = []
-    for e in [e for e in evidence if e.features.get("period", 0.0) == -1.0][:5]:
-        record = records.get(e.hit.section.source)
-        whole = (
-            [Period(record.period_start, record.period_end)]
-            if record and record.period_start and record.period_end
-            else []
-        )
-        for p in find_periods(e.quote, subject_only=True)[:1] or whole:
-            label = p.label(query.language)
-            if label not in covered:
-                covered.append(label)
-    asked = ", ".join(Period(a, b).label(query.language) for a, b in query.periods)
-    if not covered:
-        return ABSTAIN[query.language]
-    return ABSTAIN_PERIOD[query.language].format(asked=asked, covered=", ".join(covered[:3]))

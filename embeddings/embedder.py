@@ -75,10 +75,10 @@ class Embedder:
         # Sections are chunked below ~1,200 characters; 512 tokens covers them and bounds latency.
         self.model.max_seq_length = max_seq_length
         self.batch_size = batch_size
-        self.dimension = self.model.get_embedding_dimension()
+        self.dimension: int = self.model.get_embedding_dimension() or 0
         prompts = self.model.prompts or {}
-        self.query_prompt = prompts.get("query", "")
-        self.document_prompt = prompts.get("document", "")
+        self.query_prompt: str = prompts.get("query") or ""
+        self.document_prompt: str = prompts.get("document") or ""
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = query_cache_size
         self._lock = threading.Lock()  # torch inference from several UI threads at once is slower, not faster

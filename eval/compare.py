@@ -17,6 +17,7 @@ import statistics
 import numpy as np
 
 from assistant.query import parse_question
+from assistant.retrieval import Asked
 from eval.run import K_RETRIEVE, _ndcg, _squash
 
 TUTORIAL_CHUNK, TUTORIAL_OVERLAP = 1000, 200
@@ -101,11 +102,13 @@ def run_compare(assistant, questions) -> dict:
             ),
         )
         score("b_tutorial", q, tutorial.search(raw_vector, K_RETRIEVE))
-        dense = assistant.retriever.dense(raw_vector, None, 4 * K_RETRIEVE)
+        dense = assistant.retriever.retriever("dense").search(Asked(query, raw_vector), None, 4 * K_RETRIEVE)
         score(
             "c_dense_sections",
             q,
-            _dedupe([(sid, sections[sid].source, sections[sid].text) for sid, *_ in dense]),
+            _dedupe(
+                [(f.section_id, sections[f.section_id].source, sections[f.section_id].text) for f in dense]
+            ),
         )
         answer = assistant.ask(q.question, k=K_RETRIEVE)
         score("d_chidao", q, [(r.source, r.text) for r in answer.retrieved], answer_ok=q.answered_by(answer))

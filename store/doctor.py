@@ -14,11 +14,12 @@ import json
 import shutil
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 from pydantic import BaseModel
 
-from store.index import DocumentRecord, Manifest, Store, StoreDamaged, StoreUnavailable
+from store.catalogue import DocumentRecord, Manifest
+from store.errors import StoreDamaged, StoreUnavailable
+from store.index import Store
 from store.ingest import chunks_of, embed_units
 from store.sectioning import sectionize
 
@@ -63,13 +64,14 @@ def _examine(store: Store, repair: bool, embedder_factory) -> list[Finding]:
             return findings
         manifest = store.manifest()
 
-    chunk_counts: Counter[str] | None = Counter()
+    counted: Counter[str] = Counter()
+    chunk_counts: Counter[str] | None = counted
     stale_chunks = 0
     in_force = {r.source: r.version for r in manifest.documents.values()}
     try:
         for _, m in store.chunk_metadata():
             if in_force.get(m["source"]) == m["version"]:
-                chunk_counts[m["source"]] += 1
+                counted[m["source"]] += 1
             else:
                 stale_chunks += 1
     except StoreUnavailable as e:  # a full disk, a server that is down: check what can be checked
@@ -179,24 +181,5 @@ def _manifest_from_texts(store: Store) -> Manifest:
         if doc.version != version:
             continue
         chunks, _ = chunks_of(doc)  # the count it should have: the chunk check that follows mends a gap
-        manifest.documents[source] = DocumentRecord(
-            source=source,
-            version=version,
-            sha256=doc.sha256,
-            kind=doc.kind,
-            title=doc.title,
-            number=doc.number,
-            period_start=doc.period_start,
-            period_end=doc.period_end,
-            period_label=doc.period_label,
-            issuer=doc.issuer,
-            province=doc.province,
-            issued=doc.issued,
-            number_key=doc.number_key,
-            signer=doc.signer,
-            signer_role=doc.signer_role,
-            n_sections=len(doc.sections),
-            n_chunks=len(chunks),
-            ingested_at=datetime.now(UTC),
-        )
+        manifest.documents[source] = DocumentRecord.of(doc, n_chunks=len(chunks))
     return manifest

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 # TCVN3 (ABC): the lower-case table; upper-case toned vowels lived in separate "H" fonts at the same
 # codes, so only Ă Â Ê Ô Ơ Ư Đ have capitals of their own.
@@ -91,12 +92,13 @@ def fix_legacy_fonts(text: str) -> tuple[str, str | None]:
     if len(_LEGACY_HINT.findall(text)) < 3:
         return text, None
     sample = text[:200_000]
-    best, best_score, best_name = text, vietnamese_score(sample), None
+    best: tuple[str, Callable[[str], str]] | None = None
+    best_score = vietnamese_score(sample)
     for name, convert in (("TCVN3", from_tcvn3), ("VNI", from_vni)):
         score = vietnamese_score(convert(sample))
         if score >= 3 and score > 2 * best_score:  # clearly better than leaving it alone
-            best, best_score, best_name = convert, score, name
-    return (best(text), best_name) if best_name else (text, None)
+            best, best_score = (name, convert), score
+    return (best[1](text), best[0]) if best else (text, None)
 
 
 class EncodingError(ValueError):

@@ -20,7 +20,7 @@ from store.header import issuer_matches
 from store.models import DocumentKind
 
 if TYPE_CHECKING:
-    from store.index import DocumentRecord
+    from store.catalogue import DocumentRecord
 
 # An unknown period is open at both ends: a filter on dates never drops it.
 NO_START, NO_END = 0, 99991231

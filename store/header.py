@@ -422,7 +422,9 @@ def parse_header(texts: list[str], blank_before: list[bool], window: int = 60) -
     h = Header(start=body[0] if body else top)
     # Number and symbol.
     if number_i is not None:
-        rest = _NUMBER_LINE.match(texts[number_i].strip()).group(1)
+        number_line = _NUMBER_LINE.match(texts[number_i].strip())
+        assert number_line  # number_i is the line this pattern found
+        rest = number_line.group(1)
         rest = re.split(r"\s\|\s|\t|\s{3,}", rest)[0]
         found = find_doc_numbers(rest)
         if found and found[0][1] <= 1:
@@ -434,6 +436,7 @@ def parse_header(texts: list[str], blank_before: list[bool], window: int = 60) -
     # Place and date.
     if date_i is not None:
         m = _DATELINE.search(folded[date_i])
+        assert m  # date_i is the line this pattern found
         h.place = _place(texts[date_i], folded[date_i], m)
         h.year = int(m.group(4))
         h.month = int(m.group(3)) if m.group(3) else None
@@ -575,10 +578,10 @@ def read_period(title: str, year: int | None = None) -> Period | None:
             start = date(
                 int(y1) if y1 else (end.year - 1 if int(m1) > int(m2) else end.year), int(m1), int(d1)
             )
+            if start <= end:
+                return Period(start, end, f"{start:%d/%m/%Y}–{end:%d/%m/%Y}")
         except ValueError:
-            start = end = None
-        if start and start <= end:
-            return Period(start, end, f"{start:%d/%m/%Y}–{end:%d/%m/%Y}")
+            pass
     from store.vietnamese import find_dates
 
     days = find_dates(f)
@@ -668,4 +671,4 @@ def issuer_matches(issuer: str | None, province: str | None, wanted: str) -> boo
         return False
     if province and (w == fold(province) or province_of(wanted) == province and not _AGENCY.match(w)):
         return True
-    return bool(issuer) and w in _squash(fold(issuer))
+    return issuer is not None and w in _squash(fold(issuer))

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from store.chunking import chunk_section
-from store.index import Store, StoreUnavailable
+from store.errors import StoreUnavailable
+from store.index import Store
 from store.models import Chunk, Document
 from store.reader import ReadError, discover, read_document
 from store.sectioning import sectionize

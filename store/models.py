@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, NamedTuple
+from typing import Annotated, Literal, NamedTuple
 
 from pydantic import AfterValidator, BaseModel, Field, computed_field
 
@@ -66,6 +66,18 @@ class Span(BaseModel):
     end: int = Field(ge=0)
 
 
+# The parts every document may have besides its own items, and the path such a section is stored
+# under (shown as its section name in both languages: these are the documents' own words).
+SectionRole = Literal["overview", "header", "signature", "recipients", "item"]
+ROLE_PATHS: dict[str, str] = {
+    "overview": "Tổng quan",  # a digest's title and summary list
+    "header": "Đầu văn bản",  # an instrument's header: issuing body, number, place and date, type and trích yếu
+    "signature": "Chữ ký",
+    "recipients": "Nơi nhận",
+}
+_ROLE_OF_PATH = {path: role for role, path in ROLE_PATHS.items()}
+
+
 class Section(BaseModel):
     """A directive item, report heading, notice item, footnote-bearing paragraph, signature…
 
@@ -87,6 +99,11 @@ class Section(BaseModel):
     officials: list[str] = []
     instrument: str | None = None  # the instrument this section is about, e.g. 1370/QĐ-UBND
     instrument_date: date | None = None
+
+    @property
+    def role(self) -> SectionRole:
+        """What part of the document this is: one of ROLE_PATHS, or one of its own items."""
+        return _ROLE_OF_PATH.get(self.path, "item")  # type: ignore[return-value]
 
     def source_offset(self, position: int) -> int:
         """Map a position in `text` to the source text (a position inside a joiner maps to the span end)."""
@@ -119,7 +136,7 @@ class Document(BaseModel):
     text: str = Field(repr=False)
     sections: list[Section] = []
 
-    @computed_field
+    @computed_field  # type: ignore[prop-decorator]  # pydantic's documented form
     @property
     def n_sections(self) -> int:
         return len(self.sections)

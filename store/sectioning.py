@@ -36,7 +36,7 @@ from store.header import (
     role_line,
     signer,
 )
-from store.models import Document, DocumentKind, Section, Span
+from store.models import ROLE_PATHS, Document, DocumentKind, Section, Span
 from store.vietnamese import find_dates, find_doc_numbers, find_officials, fold
 
 _TERMINAL = tuple('.:;!?…)"”*')
@@ -65,10 +65,9 @@ _NUM1 = re.compile(r"^(\d{1,2})\.\s")
 _LETTER = re.compile(r"^([a-zđ])\)\s")
 _SIGNATURE = re.compile(r"^\**\s*(TM\.|KT\.|TL\.|Q\.\s?CHỦ TỊCH)")
 _RECIPIENTS = re.compile(r"^Nơi nhận\s*:")
-OVERVIEW = "Tổng quan"
-SIGNATURE = "Chữ ký"
-HEADER = "Đầu văn bản"  # an instrument's header: issuing body, number, place and date, type and trích yếu
-RECIPIENTS = "Nơi nhận"
+OVERVIEW, HEADER, SIGNATURE, RECIPIENTS = (
+    ROLE_PATHS[r] for r in ("overview", "header", "signature", "recipients")
+)
 
 
 @dataclass
@@ -79,12 +78,30 @@ class Line:
 
 
 @dataclass
+class Facts:
+    """What sectioning reads of a whole document (its header, title, signature), typed; they become
+    the Document's fields."""
+
+    title: str | None = None
+    number: str | None = None
+    issued: date | None = None
+    year: int | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+    period_label: str | None = None
+    issuer: str | None = None
+    province: str | None = None
+    signer: str | None = None
+    signer_role: str | None = None
+
+
+@dataclass
 class Block:
     """A logical paragraph: one or more source spans (several where a page break cut it)."""
 
     spans: list[Line]
     role: str = "body"  # body | heading | footnote | marker
-    marker: str | None = None  # heading/item marker: "II", "1", "1.1", "a)"
+    marker: str = ""  # heading/item marker: "II", "1", "1.1", "a)"; "" for body text
 
     @property
     def first(self) -> str:
@@ -245,7 +262,7 @@ def sectionize(source: str, text: str) -> Document:
     """Build the Document with its sections; every section's text is a join of source spans."""
     kind, shape = _shape(source, text, _header_rows(lines_of(text)))
     lines = shape.lines
-    meta: dict = {}
+    meta = Facts()
     instrument = False
     if kind == "digest":
         drafts = _digest(lines, meta)
@@ -257,38 +274,38 @@ def sectionize(source: str, text: str) -> Document:
     else:
         drafts = _plain(lines, source, meta)
     _issuing(kind, shape, text, meta)
-    number = meta.get("number")
-    key = instrument_key(number, meta["issued"].year if meta.get("issued") else meta.get("year"))
-    own = (number, meta.get("issued")) if instrument and number else None
+    number = meta.number
+    key = instrument_key(number, meta.issued.year if meta.issued else meta.year)
+    own = (number, meta.issued) if instrument and number else None
     sections = [_section(source, kind, text, i, d, own) for i, d in enumerate(drafts) if d.blocks]
     return Document(
         source=source,
         kind=kind,
-        title=meta.get("title") or source,
+        title=meta.title or source,
         number=number,
-        period_start=meta.get("period_start"),
-        period_end=meta.get("period_end"),
-        period_label=meta.get("period_label"),
-        issuer=meta.get("issuer"),
-        province=meta.get("province"),
-        issued=meta.get("issued"),
+        period_start=meta.period_start,
+        period_end=meta.period_end,
+        period_label=meta.period_label,
+        issuer=meta.issuer,
+        province=meta.province,
+        issued=meta.issued,
         number_key=key,
-        signer=meta.get("signer"),
-        signer_role=meta.get("signer_role"),
+        signer=meta.signer,
+        signer_role=meta.signer_role,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         text=text,
         sections=sections,
     )
 
 
-def _issuing(kind: str, shape: _Shape, text: str, meta: dict) -> None:
+def _issuing(kind: str, shape: _Shape, text: str, meta: Facts) -> None:
     """Who issued the document: its header's issuing body; for a digest, the UBND of the province it
     keeps naming; for a page, a "Nguồn: …" line or the agency its banner names."""
     h = shape.header
     if h is not None:
-        meta["issuer"], meta["province"] = h.issuer, h.province
+        meta.issuer, meta.province = h.issuer, h.province
         return
-    province = main_province(text) or (named_province(meta["title"]) if meta.get("title") else None)
+    province = main_province(text) or (named_province(meta.title) if meta.title else None)
     issuer = None
     if kind == "digest":
         issuer = f"UBND tỉnh {province}" if province else None
@@ -300,7 +317,7 @@ def _issuing(kind: str, shape: _Shape, text: str, meta: dict) -> None:
         issuer = issuer or next((a for ln in shape.chrome[:12] if (a := agency(ln.text))), None)
         if issuer:
             province = province_of(issuer) or province
-    meta["issuer"], meta["province"] = issuer, province
+    meta.issuer, meta.province = issuer, province
 
 
 # ---- digests --------------------------------------------------------------------------
@@ -319,16 +336,16 @@ def _same_title(item: str, line: str) -> bool:
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.9
 
 
-def _digest(lines: list[Line], meta: dict) -> list[Draft]:
+def _digest(lines: list[Line], meta: Facts) -> list[Draft]:
     # The digest cleaner of the sample's portal (image URLs, "Ảnh minh họa", a stray "123", the rating
     # widget, the banner slogan) is now store/boilerplate.py's, for every page: `lines` come without them.
     title_i = next((i for i, ln in enumerate(lines) if _DIGEST_TITLE.search(ln.text)), None)
     if title_i is None:
         title_i = next((i for i, ln in enumerate(lines) if _digest_title(ln.text)), 0)
     title = lines[title_i]
-    meta["title"] = title.text
+    meta.title = title.text
     if period := read_period(title.text):
-        meta["period_start"], meta["period_end"], meta["period_label"] = (
+        meta.period_start, meta.period_end, meta.period_label = (
             period.start,
             period.end,
             period.label,
@@ -474,6 +491,7 @@ def _blocks(lines: list[Line], wrap: int | None = None) -> list[Block]:
             and not (_RECIPIENTS.match(t) or _SIGNATURE.match(t) or role_line(t))
         )
         if heading_goes_on:
+            assert open_heading is not None
             open_heading.spans.append(ln)
             open_heading = None
             continue
@@ -535,11 +553,8 @@ def _after_recipients(blocks: list[Block]) -> bool:
 def _short_title(text: str) -> str:
     """An item paragraph's title: its marker and first clause, at most ~120 characters."""
     m = _CHAPTER.match(text) or _PART.match(text) or _ARTICLE.match(text)
-    marker = (
-        (text[: m.end()] + re.match(r"^[.:]?\s*", text[m.end() :]).group(0))
-        if m
-        else re.match(r"^\S+\s+", text).group(0)
-    )
+    lead = (r"^[.:]?\s*", text[m.end() :]) if m else (r"^\S+\s+", text)
+    marker = (text[: m.end()] if m else "") + (found.group(0) if (found := re.match(*lead)) else "")
     first = re.split(r"(?<=[.;:])\s", text[len(marker) :], maxsplit=1)[0]
     if len(first) > 120:
         first = first[:117].rsplit(" ", 1)[0] + "…"
@@ -550,7 +565,7 @@ def _block_text(b: Block) -> str:
     return " ".join(s.text for s in b.spans)
 
 
-def _formal(lines: list[Line], meta: dict, header: Header | None = None, text: str = "") -> list[Draft]:
+def _formal(lines: list[Line], meta: Facts, header: Header | None = None, text: str = "") -> list[Draft]:
     # The header (issuing body, number, place and date, type and title) keeps its lines as they are;
     # what follows it up to the first numbered line (legal bases, addressees, opening paragraph) and
     # the body are rejoined where page breaks or hard wrapping cut them.
@@ -567,21 +582,21 @@ def _formal(lines: list[Line], meta: dict, header: Header | None = None, text: s
         head += _header_blocks(lines[title_end:first_marker], wrap)
     blocks = _blocks(lines[first_marker:], wrap)
     if header is not None:
-        meta["number"], meta["issued"], meta["year"] = header.number, header.issued, header.year
-        meta["title"] = header.title or _untitled(header, lines, title_end)
+        meta.number, meta.issued, meta.year = header.number, header.issued, header.year
+        meta.title = header.title or _untitled(header, lines, title_end)
         year = header.year
     else:
         header_text = [b.first for b in head]
-        meta["title"] = header_text[0] if header_text else ""
+        meta.title = header_text[0] if header_text else ""
         year = None
-    if period := read_period(meta["title"], year):
-        meta["period_start"], meta["period_end"], meta["period_label"] = (
+    if period := read_period(meta.title, year):
+        meta.period_start, meta.period_end, meta.period_label = (
             period.start,
             period.end,
             period.label,
         )
 
-    drafts = [Draft(HEADER, meta["title"], head)]
+    drafts = [Draft(HEADER, meta.title, head)]
     stack: list[tuple[int, str, str]] = []  # (level, marker, title)
     footnotes: list[Block] = []
     current = drafts[0]
@@ -601,7 +616,7 @@ def _formal(lines: list[Line], meta: dict, header: Header | None = None, text: s
             stack = [(-10, b.marker, title)]
             drafts.append(current)
         elif b.role == "heading":
-            level = _marker(b.first)[0]
+            level = mark[0] if (mark := _marker(b.first)) else 0
             stack = [s for s in stack if s[0] < level]
             whole = (
                 _block_text(b)
@@ -633,7 +648,7 @@ def _formal(lines: list[Line], meta: dict, header: Header | None = None, text: s
     _attach_footnotes(kept, footnotes)
     signature = next((d for d in kept if d.path == SIGNATURE), None)
     if signature is not None:
-        meta["signer"], meta["signer_role"] = signer([s.text for b in signature.blocks for s in b.spans])
+        meta.signer, meta.signer_role = signer([s.text for b in signature.blocks for s in b.spans])
     return kept
 
 
@@ -684,18 +699,18 @@ def _attach_footnotes(drafts: list[Draft], footnotes: list[Block]) -> None:
 # ---- anything else ------------------------------------------------------------------
 
 
-def _plain(lines: list[Line], source: str, meta: dict) -> list[Draft]:
+def _plain(lines: list[Line], source: str, meta: Facts) -> list[Draft]:
     """Unknown shape: the first line is the title, paragraphs are grouped into sections by the splitter later."""
     if not lines:
         return []
-    meta["title"] = lines[0].text[:200]
-    if period := read_period(meta["title"]):
-        meta["period_start"], meta["period_end"], meta["period_label"] = (
+    meta.title = lines[0].text[:200]
+    if period := read_period(meta.title):
+        meta.period_start, meta.period_end, meta.period_label = (
             period.start,
             period.end,
             period.label,
         )
-    return [Draft("Toàn văn", meta["title"], [Block([ln]) for ln in lines])]
+    return [Draft("Toàn văn", meta.title, [Block([ln]) for ln in lines])]
 
 
 # ---- metadata ---------------------------------------------------------------------

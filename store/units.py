@@ -53,7 +53,13 @@ class Unit(BaseModel):
     def matched_text(self, source: str) -> str:
         """What the unit is embedded and matched as: its lead (if any), then itself."""
         lead = self.lead(source)
-        inside = lead and self.start <= self.lead_start and self.lead_end <= self.end
+        inside = (
+            lead
+            and self.lead_start is not None
+            and self.lead_end is not None
+            and self.start <= self.lead_start
+            and self.lead_end <= self.end
+        )
         return f"{lead} {self.text(source)}" if lead and not inside else self.text(source)
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import bm25s
 
-from store import index
+from store import files
 from store.index import Store
 from store.ingest import ingest
 from tests.conftest import HashEmbedder
@@ -45,7 +45,7 @@ def pause(owner, attr: str, when: str, nth: int) -> None:
 
 def half_written_file(nth: int) -> None:
     """The nth stored file is cut off halfway, as a kill in the middle of write() leaves it."""
-    original = index._atomic_write
+    original = files.atomic_write
     calls = 0
 
     def wrapper(path: Path, data: str) -> None:
@@ -56,7 +56,7 @@ def half_written_file(nth: int) -> None:
             park()
         original(path, data)
 
-    index._atomic_write = wrapper
+    files.atomic_write = wrapper
 
 
 POINTS = {

@@ -691,7 +691,7 @@ def test_docs_list_json_names_every_document_without_chrome_or_empty_periods(lib
 def test_the_issuer_filter_reaches_every_retriever(library):
     from assistant.models import Filters
     from assistant.query import parse_question
-    from assistant.retrieval import Retriever
+    from assistant.retrieval import Asked, Retriever
     from tests.conftest import HashEmbedder
 
     embedder = HashEmbedder()
@@ -701,9 +701,9 @@ def test_the_issuer_filter_reaches_every_retriever(library):
     only = Filters(issuers=["cao bang"])  # without diacritics
     sources = {"cao_bang_chi_thi_05_CT-UBND_2024.txt"}
     sections = library.sections()
-    assert {sections[sid].source for sid, *_ in retriever.dense(vector, only)} == sources
-    assert {sections[sid].source for sid, _ in retriever.units(vector, only)} == sources
-    assert {sections[sid].source for sid, _ in retriever.lexical(query, only)} == sources
+    for name in ("dense", "units", "lexical"):  # each retriever filters its own search
+        found = retriever.retriever(name).search(Asked(query, vector), only, 40)
+        assert {sections[f.section_id].source for f in found} == sources, name
     hits = retriever.search(query, vector, k=5, filters=only)
     assert hits and {h.section.source for h in hits} == sources
     lang_son = retriever.search(query, vector, k=10, filters=Filters(issuers=["Lạng Sơn"]))
@@ -715,20 +715,20 @@ def test_the_issuer_filter_reaches_every_retriever(library):
 
 def test_a_question_naming_a_year_prefers_that_years_plan(library):
     from assistant.query import parse_question
-    from assistant.retrieval import Retriever
+    from assistant.retrieval import Asked, Retriever
 
     retriever = Retriever(library, None)
     sections = library.sections()
     for year in (2023, 2024):
         query = parse_question(f"Kế hoạch 240/KH-UBND năm {year} tổ chức hội nghị ở đâu?")
-        found = retriever.numbers(query, None)
+        found = retriever.retriever("number").search(Asked(query, None), None, 40)
         plan = f"ke_hoach_240_KH-UBND_{year}.txt"
-        first = [sections[sid].source for sid in found][:10]
+        first = [sections[f.section_id].source for f in found][:10]
         assert first == [plan] * 10, first  # all of that year's plan before any of the other year's
 
 
 def test_answers_name_the_issuer_of_another_province_and_an_unknown_period(library):
-    from assistant.answer import _document_label
+    from assistant.render import document_label as _document_label
 
     records = library.manifest().documents
     assert _document_label(records["cao_bang_chi_thi_05_CT-UBND_2024.txt"], "vi").endswith(

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from chromadb.config import Settings
 
+from store.catalogue import DocumentRecord
 from store.filters import NO_END, NO_START, Filters, day
-from store.index import DocumentRecord
 from store.models import KINDS
 
 ISSUERS = [

@@ -31,6 +31,7 @@ def exact_nearest(store, vector, k: int) -> list[tuple[str, int]]:
 
 @pytest.mark.parametrize("attempt", range(8))
 def test_a_document_just_ingested_answers_the_next_question(attempt, tmp_path, ingested_home, embedder):
+    from assistant.retrieval import Asked
     from assistant.service import Assistant
     from store.index import Store
     from store.ingest import ingest
@@ -45,7 +46,7 @@ def test_a_document_just_ingested_answers_the_next_question(attempt, tmp_path, i
 
     vector = embedder.embed_query(QUESTION)
     for store in (writer, Store(home, chroma_url="")):  # the Store that wrote, and one opened after
-        dense = Assistant(store, embedder).retriever.dense(vector, None, 5)
-        assert [(sid, start) for sid, _, start, _ in dense] == exact_nearest(store, vector, 5)
+        dense = Assistant(store, embedder).retriever.retriever("dense").search(Asked(None, vector), None, 5)
+        assert [(f.section_id, f.start) for f in dense] == exact_nearest(store, vector, 5)
     answer = Assistant(writer, embedder).ask(QUESTION)
     assert not answer.abstained and {c.source for c in answer.citations} == {ADDED}

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from store import doctor
-from store.index import Store, StoreConflict, StoreUnavailable
+from store.errors import StoreConflict, StoreUnavailable
+from store.index import Store
 from store.ingest import ingest
 from tests.conftest import CORPUS, HashEmbedder, start_chroma
 

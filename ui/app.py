@@ -27,7 +27,7 @@ import gradio as gr
 from starlette.middleware import Middleware
 
 from assistant.models import MAX_QUESTION_CHARS, Answer, Filters, QuestionError
-from store.index import StoreUnavailable
+from store.errors import StoreUnavailable
 from store.ingest import SAMPLE_CORPUS, IngestReport, ingest
 from store.lock import StoreBusy
 from store.models import KINDS, UNKNOWN_PERIOD, kind_label
