@@ -43,6 +43,7 @@ class Found(NamedTuple):
     score: float
     start: int = 0
     end: int = 0
+    rank: int = 0  # a rank of its own, when not its place among the distinct sections found
 
 
 class SectionRetriever(Protocol):
@@ -185,9 +186,10 @@ class EarlierTurn(_Retriever):
 
     def search(self, asked: Asked, filters: Filters | None, k: int = CANDIDATES) -> list[Found]:
         sections = self.store.sections()
+        # Each keeps its place in the earlier turn's answer, though one before it is filtered out.
         return [
-            Found(sid, 1.0)
-            for sid in asked.query.context_sections
+            Found(sid, 1.0, rank=rank)
+            for rank, sid in enumerate(asked.query.context_sections, start=1)
             if sid in sections and self.allowed(sections[sid], filters)
         ]
 
@@ -208,9 +210,8 @@ def fuse(
             retriever.note(hit, f)
             if f.section_id not in seen:
                 seen.add(f.section_id)
-                fused[f.section_id] = fused.get(f.section_id, 0.0) + WEIGHTS[retriever.name] / (
-                    RRF_K + len(seen)
-                )
+                rank = f.rank or len(seen)
+                fused[f.section_id] = fused.get(f.section_id, 0.0) + WEIGHTS[retriever.name] / (RRF_K + rank)
     return fused, hits
 
 

@@ -20,22 +20,25 @@ class SettingsError(ValueError):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="CHIDAO_", extra="ignore", frozen=True)
+    # An empty value is an unset one. (Names match in any case, as pydantic-settings does.)
+    model_config = SettingsConfigDict(
+        env_prefix="CHIDAO_", extra="ignore", frozen=True, env_ignore_empty=True
+    )
 
     home: Path = Field(Path(".chidao"), description="the store: Chroma, the lexical index, stored texts")
     models: Path = Field(
         Path.home() / ".cache" / "chidao" / "models", description="the embedder's verified weights"
     )
     embed_model: str | None = Field(None, description="another sentence-transformers folder (or hub id)")
-    embed_dtype: Literal["float32", "bfloat16"] | None = Field(
+    embed_dtype: Literal["float32", "bfloat16", "float16"] | None = Field(
         None, description="forces the dtype; default by the CPU's flags (bf16 only with AVX512-BF16/AMX)"
     )
-    query_cache: int = Field(1024, ge=0, description="question embeddings kept in memory; 0 = off")
-    max_file_mb: float = Field(50, gt=0, description="the size limit of input files and uploads (MB = 1024²)")
+    query_cache: int = Field(1024, description="question embeddings kept in memory; 0 (or less) = off")
+    max_file_mb: float = Field(50, ge=0, description="the size limit of input files and uploads (MB = 1024²)")
     chroma_url: str | None = Field(None, description="http://host:port of a Chroma server; unset = embedded")
     collection: str | None = Field(None, description="the Chroma collection, instead of the store's own")
     home_province: str = Field("Lạng Sơn", description="documents of other issuers name theirs in answers")
-    feedback_max_mb: float = Field(20, gt=0, description="the feedback log stops growing at this size")
+    feedback_max_mb: float = Field(20, ge=0, description="the feedback log stops growing at this size")
     auth: SecretStr | None = Field(None, description="user:password the UI asks for (or --auth-file)")
 
 

@@ -116,9 +116,9 @@ def reopen(store):
 
 @pytest.fixture(scope="session")
 def embedder():
-    from embeddings.embedder import Embedder
+    from assistant.app import load_embedder
 
-    return Embedder()  # the real model; `make test` assembles its weights first
+    return load_embedder()  # the real model, as the settings name it; `make test` assembles its weights first
 
 
 @pytest.fixture(scope="session")

@@ -41,13 +41,16 @@ def test_values_are_read_when_asked_and_typed(monkeypatch, tmp_path):
     assert s.home == (tmp_path / "h").resolve() and s.max_file_mb == 0.5
     assert "secret" not in repr(s) and s.auth is not None and s.auth.get_secret_value() == "staff:secret"
     assert environment(query_cache="0")["CHIDAO_QUERY_CACHE"] == "0"
+    monkeypatch.setenv("CHIDAO_EMBED_DTYPE", "")  # empty is unset, as it always was
+    assert settings().embed_dtype is None
 
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("CHIDAO_MAX_FILE_MB", "lots"), ("CHIDAO_QUERY_CACHE", "-1"), ("CHIDAO_EMBED_DTYPE", "fp8")],
+    [("CHIDAO_MAX_FILE_MB", "lots"), ("CHIDAO_QUERY_CACHE", "many"), ("CHIDAO_EMBED_DTYPE", "fp8")],
 )
 def test_a_bad_value_is_one_line_naming_the_variable(monkeypatch, name, value):
+    """(Checked at every command: a misspelt value stops it at once rather than deep in its work.)"""
     monkeypatch.setenv(name, value)
     with pytest.raises(SettingsError, match=f"^{name}='{value}': "):
         settings()
