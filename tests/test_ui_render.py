@@ -2,6 +2,23 @@ from assistant.models import Answer, Citation
 from ui.app import render, safe
 
 
+def _citation_1370() -> Citation:
+    """A citation as the verifier passes it: a hash-named source, offsets, the decision it quotes."""
+    from datetime import date
+
+    return Citation(
+        n=1,
+        source="000_aaa0102457e11305.txt",
+        section="Điều 1",
+        doc_number="1370/QĐ-UBND",
+        date=date(2023, 8, 30),
+        quote="Trưởng Ban.",
+        start=3,
+        end=15,
+        document="Kiện toàn Ban Chỉ đạo phát triển du lịch tỉnh",
+    )
+
+
 def test_document_and_question_text_is_inert():
     payload = "<img src=x onerror=alert(1)> <script>alert(1)</script> [link](javascript:alert(1))"
     shown = safe(payload)
@@ -95,21 +112,10 @@ def test_a_briefing_of_a_follow_up_says_how_it_was_understood():
 def test_the_copy_of_an_answer_is_plain_text_with_a_reference_line():
     """What the chat's copy link copies: the document's characters, not the chat's Markdown escapes;
     the references name title, number and date; no file name or offsets (they are in the panel)."""
-    from datetime import date
 
     from ui.app import plain
 
-    c = Citation(
-        n=1,
-        source="000_aaa0102457e11305.txt",
-        section="Điều 1",
-        doc_number="1370/QĐ-UBND",
-        date=date(2023, 8, 30),
-        quote="Trưởng Ban.",
-        start=3,
-        end=15,
-        document="Kiện toàn Ban Chỉ đạo phát triển du lịch tỉnh",
-    )
+    c = _citation_1370()
     answer = Answer(
         question="q",
         language="vi",
@@ -132,21 +138,10 @@ def test_the_copy_of_an_answer_is_plain_text_with_a_reference_line():
 def test_the_markdown_briefing_names_documents_as_people_do():
     """The briefing box: the answer's lead line and quote, references by title, number (date) and
     section like the copy text and the .docx; no hash file name, no character offsets."""
-    from datetime import date
 
     from ui.export import answer_markdown
 
-    c = Citation(
-        n=1,
-        source="000_aaa0102457e11305.txt",
-        section="Điều 1",
-        doc_number="1370/QĐ-UBND",
-        date=date(2023, 8, 30),
-        quote="Trưởng Ban.",
-        start=3,
-        end=15,
-        document="Kiện toàn Ban Chỉ đạo phát triển du lịch tỉnh",
-    )
+    c = _citation_1370()
     answer = Answer(
         question="Ai làm Trưởng Ban?",
         language="vi",
