@@ -17,6 +17,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from embeddings.batching import MicroBatcher
 from embeddings.weights import resolve_model
 
 TITLE_SLOT = "title: none |"  # EmbeddingGemma's document prompt; "none" is where a title goes
@@ -81,7 +82,9 @@ class Embedder:
         self.document_prompt: str = prompts.get("document") or ""
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = query_cache_size
+        self._cache_lock = threading.Lock()
         self._lock = threading.Lock()  # torch inference from several UI threads at once is slower, not faster
+        self.queries = MicroBatcher(self._encode_queries)  # questions asked together: one forward pass
 
     def document_input(self, text: str, title: str | None) -> str:
         """The passage as the model reads it: its document prompt, the title in EmbeddingGemma's slot."""
@@ -91,22 +94,28 @@ class Embedder:
         return prompt + text
 
     def embed_query(self, text: str) -> np.ndarray:
-        with self._lock:
+        with self._cache_lock:
             hit = self._cache.get(text)
             if hit is not None:
                 self._cache.move_to_end(text)
                 return hit
-            vector = self.model.encode(
-                [text], prompt=self.query_prompt, normalize_embeddings=True, convert_to_numpy=True
-            )[0].astype(np.float32)
-            if self._cache_size > 0:
+        vector = self.queries(text)
+        if self._cache_size > 0:
+            with self._cache_lock:
                 self._cache[text] = vector
                 if len(self._cache) > self._cache_size:
                     self._cache.popitem(last=False)
-            return vector
+        return vector
+
+    def _encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            vectors = self.model.encode(
+                list(texts), prompt=self.query_prompt, normalize_embeddings=True, convert_to_numpy=True
+            )
+        return np.asarray(vectors, dtype=np.float32)
 
     def clear_cache(self) -> None:
-        with self._lock:
+        with self._cache_lock:
             self._cache.clear()
 
     def embed_documents(
