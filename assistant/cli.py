@@ -61,9 +61,8 @@ def open_store():
         return application.open_store()
     except StoreDamaged:
         raise
-    except (
-        ValueError
-    ) as e:  # a bad CHIDAO_* value, a malformed server URL, a collection owned by another store
+    except ValueError as e:
+        # a bad CHIDAO_* value, a malformed server URL, a collection owned by another store
         fail(str(e), EXIT_INPUT)
 
 

@@ -42,8 +42,27 @@ class Settings(BaseSettings):
     auth: SecretStr | None = Field(None, description="user:password the UI asks for (or --auth-file)")
 
 
+_parsed: tuple[tuple, Settings] | None = None
+
+
 def settings() -> Settings:
-    """The settings from the environment now; SettingsError names a bad variable."""
+    """The settings from the environment now; SettingsError names a bad variable. Parsed again only
+    when a CHIDAO_* variable changed (parsing takes about a millisecond; answers ask per citation)."""
+    global _parsed
+    # The defaults depend on the working folder (a relative home) and on HOME (the models' cache).
+    now = (
+        os.getcwd(),
+        os.environ.get("HOME"),
+        *sorted((k, v) for k, v in os.environ.items() if k.upper().startswith("CHIDAO_")),
+    )
+    if _parsed is not None and _parsed[0] == now:
+        return _parsed[1]
+    s = _parse()
+    _parsed = (now, s)
+    return s
+
+
+def _parse() -> Settings:
     try:
         s = Settings()
     except ValidationError as e:

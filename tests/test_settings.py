@@ -43,6 +43,8 @@ def test_values_are_read_when_asked_and_typed(monkeypatch, tmp_path):
     assert environment(query_cache="0")["CHIDAO_QUERY_CACHE"] == "0"
     monkeypatch.setenv("CHIDAO_EMBED_DTYPE", "")  # empty is unset, as it always was
     assert settings().embed_dtype is None
+    monkeypatch.setenv("CHIDAO_MAX_FILE_MB", "0.25")  # parsed once, but a change is seen at the next call
+    assert settings().max_file_mb == 0.25
 
 
 @pytest.mark.parametrize(
