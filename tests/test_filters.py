@@ -7,11 +7,11 @@ import random
 from datetime import UTC, date, datetime
 
 import chromadb
-import numpy as np
 import pytest
 from chromadb.config import Settings
 
 from store.catalogue import DocumentRecord
+from store.columns import ChunkColumns
 from store.filters import NO_END, NO_START, Filters, day
 from store.models import KINDS
 
@@ -55,42 +55,31 @@ def _filters(rng: random.Random, records: dict[str, DocumentRecord]) -> Filters:
     )
 
 
-class Columns:
-    def __init__(self, records):
-        rows = list(records.values())
-        self.source = np.array([r.source for r in rows])
-        self.kind = np.array([r.kind for r in rows])
-        self.period_start = np.array([day(r.period_start, NO_START) for r in rows], dtype=np.int64)
-        self.period_end = np.array([day(r.period_end, NO_END) for r in rows], dtype=np.int64)
-
-
 @pytest.fixture(scope="module")
 def chroma_rows():
     records = _records(random.Random(7))
     client = chromadb.EphemeralClient(settings=Settings(anonymized_telemetry=False))
     collection = client.create_collection("filters", embedding_function=None)
-    collection.add(
-        ids=list(records),
-        embeddings=[[1.0, 0.0]] * len(records),
-        metadatas=[
-            {
-                "source": r.source,
-                "kind": r.kind,
-                "period_start": day(r.period_start, NO_START),
-                "period_end": day(r.period_end, NO_END),
-            }
-            for r in records.values()
-        ],  # fmt: skip
-    )
-    return records, collection
+    # The chunk metadata as store/vectors.py writes it: the Chroma rows and the numpy columns alike.
+    metadatas = [
+        {
+            "source": r.source,
+            "kind": r.kind,
+            "period_start": day(r.period_start, NO_START),
+            "period_end": day(r.period_end, NO_END),
+        }
+        for r in records.values()
+    ]
+    collection.add(ids=list(records), embeddings=[[1.0, 0.0]] * len(records), metadatas=metadatas)
+    return records, collection, ChunkColumns(metadatas)
 
 
 @pytest.mark.parametrize("seed", range(60))
 def test_the_mask_and_chromas_where_keep_exactly_the_documents_matches_keeps(seed, chroma_rows):
-    records, collection = chroma_rows
+    records, collection, columns = chroma_rows
     filters = _filters(random.Random(seed), records)
     expected = {s for s, r in records.items() if filters.matches(r)}
-    mask = filters.mask(Columns(records), records)
+    mask = filters.mask(columns, records)
     assert {s for s, keep in zip(records, mask) if keep} == expected
     where = filters.where(records)
     got = collection.get(where=where)["ids"] if where else list(records)
