@@ -10,7 +10,10 @@ ones were written blind (from the documents only) and committed before the answe
 "blind2" ones were written blind again (80 lines, 30 near-topic unanswerables, 5 dialogues) and
 committed before any later answer or retrieval change; "near-…" lines are 36 blind pairs (a near-topic
 unanswerable and its answerable twin): half the pairs, drawn at random, joined "dev" to tune abstention
-on, the other half are "blind3" — never tune on heldout, fresh, blind2 or blind3.
+on, the other half are "blind3"; "blind4" (70 lines: 35 answerable, 35 near-topic unanswerables of
+five kinds — wrong period, wrong metric, an official not named, a detail not given, another province)
+was written blind and committed before the asked-noun check — never tune on heldout, fresh, blind2,
+blind3 or blind4.
 """
 
 from __future__ import annotations
