@@ -88,6 +88,19 @@ def week(a: date, b: date) -> tuple[date, date, str]:
     return a, b, f"{a:%d/%m/%Y}–{b:%d/%m/%Y}"
 
 
+# Plan 240/KH-UBND of 2023 and of 2024: one number, two years, the same outline.
+PLAN_240_PATHS = [
+    "Đầu văn bản",
+    "I > 1",
+    "I > 2",
+    "II > 1",
+    "II > 2",
+    "II > 3",
+    "III",
+    "IV",
+    "Nơi nhận",
+    "Chữ ký",
+]
 # name → kind, title, number, number key, issued, (period start, end, label) or None, issuer, province, section paths
 EXPECTED = {
     "portal_news_langson.html": dict(
@@ -220,18 +233,7 @@ EXPECTED = {
         period=(date(2023, 1, 1), date(2023, 12, 31), "2023"),
         issuer="UBND tỉnh Lạng Sơn",
         province="Lạng Sơn",
-        paths=[
-            "Đầu văn bản",
-            "I > 1",
-            "I > 2",
-            "II > 1",
-            "II > 2",
-            "II > 3",
-            "III",
-            "IV",
-            "Nơi nhận",
-            "Chữ ký",
-        ],
+        paths=PLAN_240_PATHS,
     ),
     "ke_hoach_240_KH-UBND_2024.txt": dict(
         kind="plan",
@@ -243,18 +245,7 @@ EXPECTED = {
         period=(date(2024, 1, 1), date(2024, 12, 31), "2024"),
         issuer="UBND tỉnh Lạng Sơn",
         province="Lạng Sơn",
-        paths=[
-            "Đầu văn bản",
-            "I > 1",
-            "I > 2",
-            "II > 1",
-            "II > 2",
-            "II > 3",
-            "III",
-            "IV",
-            "Nơi nhận",
-            "Chữ ký",
-        ],
+        paths=PLAN_240_PATHS,
     ),
 }
 SIGNERS = {
