@@ -22,13 +22,15 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant import answer_types
+from assistant import DATA, answer_types
 from assistant.models import Citation, Evidence, Hit, Query
 from assistant.periods import Period, find_periods, relation
 from store.catalogue import DocumentRecord
 from store.header import identity_line
+from store.settings import settings
 from store.units import Unit, section_units
 from store.vietnamese import doc_number_key, fold, lexical_tokens, syllables
+from store.wordlists import folded_words
 
 WEIGHTS_FILE = Path(__file__).resolve().parent / "unit_weights.json"
 FEATURES = ("dense", "coverage", "residual", "type", "rank", "period", "docnum", "length", "heading", "lead")
@@ -46,11 +48,8 @@ DEFAULT_WEIGHTS = {
 }
 TOP_SECTIONS = 5  # sections whose units are ranked: the same five that hit@5 counts
 MAX_QUOTES = 3
-_QUESTION_WORDS = set(
-    "ai gi nao bao nhieu khi dau la co khong cua ve the nhu sao hay cho biet duoc nhung cac "
-    "who what which when where how many much is are was were the of in on for to a an and does did do about say said "
-    "tinh lang son ubnd".split()
-)
+# Words of a question that are not what it asks about; the home province's name is one of them.
+_QUESTION_WORDS = folded_words(DATA / "question_words.txt")
 
 
 def load_weights(path: Path = WEIGHTS_FILE) -> dict[str, float]:
@@ -100,7 +99,8 @@ class Composer:
     @staticmethod
     def _terms(query: Query) -> list[str]:
         # query.tokens: the question's syllables, or for an English question its Vietnamese terms.
-        return [t for t in query.tokens if "_" not in t and t not in _QUESTION_WORDS]
+        skip = _QUESTION_WORDS | set(fold(settings().home_province).split())
+        return [t for t in query.tokens if "_" not in t and t not in skip]
 
     def _periods_of(self, key, text: str, source: str | None = None) -> list[Period]:
         """Periods a unit or heading is about; "tháng 8", "9 tháng đầu năm" in the year of its document."""

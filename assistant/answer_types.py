@@ -12,8 +12,10 @@ import calendar
 import re
 from functools import lru_cache
 
+from assistant import DATA
 from store.models import KINDS
 from store.vietnamese import find_doc_numbers, fold
+from store.wordlists import alternation, read_list
 
 # Vietnamese capitals and small letters, spelled out: a range such as À-Ỹ holds both cases.
 _LATIN = [chr(c) for c in [*range(0x41, 0x7B), *range(0xC0, 0x250), *range(0x1E00, 0x1F00)]]
@@ -21,15 +23,10 @@ _UPPER = "".join(c for c in _LATIN if c.isalpha() and c.isupper())
 _LOWER = "".join(c for c in _LATIN if c.isalpha() and c.islower())
 # Vietnamese family names: a small closed class (these cover nearly all people). A run of three or four
 # capitalised words is a name only when it starts with one — "Phó Trưởng Ban" is a title, "Mai Pha"
-# (two words) a place.
-_SURNAMES = (
-    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Lương Đoàn Đinh Lâm Mai "
-    "Trịnh Hà Tạ Chu Lưu Vi Hứa Nông Triệu Lăng Mông Tô La Lục Cao Kiều Quách Thái Tống Khổng Vương "
-    "Đàm Lã Bế Hầu Tăng Giáp Phùng Thân Trương Đào Mạc Ninh Âu Diệp Khúc Lò Sầm"
-).split()
-_SURNAME = "|".join(sorted(set(_SURNAMES), key=len, reverse=True))
+# (two words) a place. The lists are data: assistant/data/*_vi.txt.
+_SURNAME = "|".join(sorted(read_list(DATA / "surnames_vi.txt"), key=len, reverse=True))
 # "đồng chí Phó Chủ tịch UBND tỉnh" names a post, not a person: a title word cannot start a name.
-_TITLE_WORDS = r"(?:Phó|Chủ|Giám|Trưởng|Bí|Tổng|Chánh|Tổ|Bộ|Thủ|Cục|Chỉ|Ủy|Thành|Thường)\b"
+_TITLE_WORDS = rf"(?:{alternation(DATA / 'title_words_vi.txt')})\b"
 _PERSON = re.compile(
     rf"(?<!\w)(?:[Đđ]ồng chí|[Ôô]ng|[Bb]à)\s+(?!{_TITLE_WORDS})[{_UPPER}][{_LOWER}]+(?:\s+[{_UPPER}][{_LOWER}]+){{1,3}}"
     rf"|(?<!\w)(?:{_SURNAME})(?:\s+[{_UPPER}][{_LOWER}]+){{2,3}}(?!\w)"
@@ -38,16 +35,9 @@ _PERSON = re.compile(
 # Agencies as the documents write them; a role (title) names a holder only with its agency
 # ("Giám đốc Sở Tài chính", "Chủ tịch UBND tỉnh") or as "đồng chí <role>" — a bare "Trưởng Ban"
 # describes how a body is made, not who holds the post.
-_AGENCY = (
-    r"Sở [A-ZĐ]\w*|UBND (?:tỉnh|huyện|thành phố|các huyện|cấp \w+)|Ủy ban nhân dân|Ban Quản lý|Ban Chỉ đạo"
-    r"|Ban Thi đua|Ban Thường vụ|Văn phòng|Công an|Bộ Chỉ huy|Bộ [A-ZĐ]\w*|Cục [A-ZĐ]\w*|Chi cục|Trung tâm"
-    r"|Thanh tra|Báo [A-ZĐ]\w*|Đài [A-ZĐ]\w*|Công ty|Hội [A-ZĐ]\w*|Kho bạc|Ngân hàng|Liên minh|Tỉnh đoàn"
-    r"|Tỉnh ủy|Hội đồng|HĐND|Chính phủ"
-)
-_ROLE = (
-    r"Chủ tịch|Phó Chủ tịch|Giám đốc|Phó Giám đốc|Trưởng [Bb]an|Phó [Tt]rưởng [Bb]an|Tổ trưởng|Chánh Văn phòng"
-    r"|Bí thư|Thủ tướng|Phó Thủ tướng|Bộ trưởng|Tổng Biên tập|Chỉ huy trưởng|Cục trưởng|Chánh Thanh tra"
-)
+_AGENCY = alternation(DATA / "agencies_vi.txt")
+_ROLES = read_list(DATA / "roles_vi.txt")
+_ROLE = "|".join(_ROLES)
 _HOLDER = re.compile(
     rf"\b(?:(?:[Đđ]ồng chí\s+)(?:{_ROLE})(?:\s+(?:{_AGENCY}))?|(?:{_ROLE})\s+(?:{_AGENCY})|{_AGENCY})"
 )
@@ -74,10 +64,7 @@ def who(text: str, asked: str = "") -> float:
 # A post the question names ("Giám đốc Sở Kế hoạch và Đầu tư", "Phó Chủ tịch UBND tỉnh"): the answer must
 # name that post, a deputy's post being another one. A named agency is kept to its first three words
 # ("Sở Kế hoạch", "Sở Tài chính" vs "Sở Tài nguyên"); "tỉnh", "huyện" after a name are not part of it.
-_BASE_ROLE = (
-    r"Chủ tịch|Giám đốc|Trưởng [Bb]an|Tổ trưởng|Chánh Văn phòng|Bí thư|Thủ tướng|Bộ trưởng|Tổng Biên tập"
-    r"|Chỉ huy trưởng|Cục trưởng|Chánh Thanh tra"
-)
+_BASE_ROLE = "|".join(r for r in _ROLES if not r.startswith("Phó"))  # a deputy's is another post
 _ASKED_POST = re.compile(
     rf"(?<!\w)((?:Phó\s+)?)({_BASE_ROLE})\s+({_AGENCY})((?:\s+(?!tỉnh|huyện|thành|xã|phường)[^\W\d_]+)?)"
 )

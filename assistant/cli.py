@@ -14,7 +14,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from store.ingest import SAMPLE_CORPUS
+from eval import GOLD
+from store.ingest import sample_corpus
 from store.models import KINDS
 
 app = typer.Typer(
@@ -31,7 +32,6 @@ app.add_typer(models_app, name="models")
 # emoji=False: ":x:" in a document title is text, not ❌. Text from documents and file names is
 # printed through say() / markup.escape, so "[/b]" in a title is shown, not parsed.
 err = Console(stderr=True, emoji=False)
-GOLD = Path(__file__).resolve().parent.parent / "eval" / "gold.jsonl"
 
 # Exit codes (README, "Exit codes"): 0 done (an abstention too), 1 failed, 2 bad input,
 # 3 store busy, 4 store damaged, 5 Chroma server unreachable, 6 disk full or another system error.
@@ -125,8 +125,9 @@ def run_ingest(store, paths: list[Path], embedder=None, quiet: bool = False, fol
 
 def ensure_ingested(store, embedder) -> None:
     """An empty store gets the sample corpus, so a fresh clone answers at once."""
-    say("The store is empty:", f"ingesting the sample corpus from {SAMPLE_CORPUS} …")
-    run_ingest(store, [SAMPLE_CORPUS], embedder)
+    corpus = sample_corpus()
+    say("The store is empty:", f"ingesting the sample corpus from {corpus} …")
+    run_ingest(store, [corpus], embedder)
 
 
 @app.command()
@@ -148,7 +149,7 @@ def ingest(
         with store.writing("ingest --reset"):
             store.clear()
         store = open_store()
-    report = run_ingest(store, paths or [SAMPLE_CORPUS], follow_symlinks=follow_symlinks)
+    report = run_ingest(store, paths or [sample_corpus()], follow_symlinks=follow_symlinks)
     for name in report.added + report.updated:
         say(
             "updated" if name in report.updated else "added",
@@ -483,7 +484,7 @@ def bench(
     result: dict = {"machine": {"cpus": os.cpu_count(), "embed_dtype": embedder.dtype}}
     if ingestion:
         err.print("timing ingestion of the sample corpus …")
-        result["ingest"] = b.bench_ingest(SAMPLE_CORPUS, embedder)
+        result["ingest"] = b.bench_ingest(sample_corpus(), embedder)
     err.print("timing questions (single, then 8 concurrent) …")
     result["query"] = b.bench_queries(assistant, questions)
     result["query"]["index_bytes"] = b._du(store.home)

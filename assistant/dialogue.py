@@ -9,49 +9,36 @@ readable question rather than a bag of keywords.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from pydantic import BaseModel
 
+from assistant import DATA
 from assistant.periods import find_periods, months_without_year, period_spans
 from assistant.query import detect_language
 from store.vietnamese import fold, normalize
+from store.wordlists import folded_words, read_list
 
 # "văn bản này", "quyết định đó", "kế hoạch trên", "đồng chí đó", "this decision", "that plan" …
-_NOUNS_VI = (
-    r"van ban|quyet dinh|ke hoach|cong van|thong bao|bao cao|de an|nghi quyet|chi thi|chuong trinh|"
-    r"ban chi dao|ban|to cong tac|hoi dong|co quan|don vi|dong chi|nguoi|tuyen|du an|phien hop|cuoc hop|thang|nam"
-)
-_NOUNS_EN = (
-    r"decision|document|plan|letter|official letter|notice|report|dispatch|scheme|programme|program|"
-    r"committee|board|council|body|agency|department|official|person|route|project|meeting|month|year|resolution"
-)
-# The nouns that stand for a document, which its number can replace ("quyết định này" → "quyết định 2230/QĐ-UBND").
-_INSTRUMENTS = {
-    "van ban",
-    "quyet dinh",
-    "ke hoach",
-    "cong van",
-    "thong bao",
-    "bao cao",
-    "de an",
-    "nghi quyet",
-    "chi thi",
-    "chuong trinh",
-    "du an",
-    "decision",
-    "document",
-    "plan",
-    "letter",
-    "official letter",
-    "notice",
-    "report",
-    "dispatch",
-    "scheme",
-    "resolution",
-    "programme",
-    "program",
-    "project",
-}
+
+
+def _reference_nouns(path: Path) -> dict[str, list[tuple[str, bool]]]:
+    """Language → (noun, stands for a document?) in file order, from the tab-separated list."""
+    nouns: dict[str, list[tuple[str, bool]]] = {"vi": [], "en": []}
+    for entry in read_list(path):
+        language, noun, *kind = entry.split("\t")
+        if language not in nouns or fold(noun) != noun or kind not in ([], ["instrument"]):
+            raise ValueError(f"{path.name}: not 'vi|en<TAB>folded noun[<TAB>instrument]': {entry!r}")
+        nouns[language].append((noun, kind == ["instrument"]))
+    return nouns
+
+
+# The nouns a follow-up points back with; those that stand for a document can be replaced by its
+# number ("quyết định này" → "quyết định 2230/QĐ-UBND").
+_NOUNS = _reference_nouns(DATA / "reference_nouns.tsv")
+_NOUNS_VI = "|".join(n for n, _ in _NOUNS["vi"])
+_NOUNS_EN = "|".join(n for n, _ in _NOUNS["en"])
+_INSTRUMENTS = {n for nouns in _NOUNS.values() for n, instrument in nouns if instrument}
 _REFERENCE = re.compile(
     rf"\b(?:(?P<vi>{_NOUNS_VI})\s+(?:nay|do|tren|ay|vua neu|noi tren)"
     rf"|(?:this|that|these|those|the same|said|the above)\s+(?P<en>{_NOUNS_EN}))\b"
@@ -62,10 +49,7 @@ _CONTINUE = re.compile(
     r"|(?:and|what about|how about)\s+(?P<en>.+?))\s*[?.!]*\s*$"
 )
 _WORD = re.compile(r"[0-9a-z]+")
-_STOP = set(
-    "the a an of for to in on and what about how is was are were la cua ve cho thi sao con va "
-    "ai gi nao bao nhieu khi who which when where many much did does do".split()
-)
+_STOP = folded_words(DATA / "dialogue_stop_words.txt")
 
 
 class Turn(BaseModel):

@@ -12,7 +12,8 @@ import re
 import unicodedata
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parent / "data"
+from assistant import DATA
+from store.wordlists import folded_words
 
 
 def load_terms(path: Path = DATA / "glossary.tsv") -> dict[str, str]:
@@ -28,12 +29,8 @@ def load_terms(path: Path = DATA / "glossary.tsv") -> dict[str, str]:
     return terms
 
 
-def load_words(path: Path) -> set[str]:
-    return {w.strip() for w in path.read_text(encoding="utf-8").splitlines() if w.strip() and w[0] != "#"}
-
-
 TERMS = load_terms()
-STOPWORDS = load_words(DATA / "stopwords_en.txt")
+STOPWORDS = folded_words(DATA / "stopwords_en.txt")
 # Longest phrases first at match time.
 _PATTERN = re.compile(
     r"\b(" + "|".join(re.escape(t) for t in sorted(TERMS, key=len, reverse=True)) + r")\b", re.I

@@ -4,92 +4,17 @@ from __future__ import annotations
 
 import re
 
+from assistant import DATA
 from assistant.glossary import untranslated_words, vietnamese_terms
 from assistant.models import MAX_QUESTION_CHARS, Language, Query, QuestionError, QuestionType
 from assistant.periods import find_periods
 from store.vietnamese import find_doc_number_keys, fold, lexical_tokens, normalize
+from store.wordlists import folded_words
 
 _VI_LETTERS = re.compile(r"[ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]", re.I)
-_EN_WORDS = {
-    "who",
-    "what",
-    "which",
-    "when",
-    "where",
-    "how",
-    "many",
-    "much",
-    "the",
-    "of",
-    "is",
-    "are",
-    "was",
-    "were",
-    "does",
-    "did",
-    "do",
-    "in",
-    "for",
-    "to",
-    "and",
-    "about",
-    "say",
-    "says",
-    "chairs",
-    "chair",
-    "by",
-    "a",
-    "an",
-    "on",
-    "with",
-    "from",
-    "that",
-    "this",
-    "its",
-    "it",
-    "through",
-    "under",
-    "according",
-    "whose",
-    "be",
-    "been",
-    "has",
-    "have",
-    "had",
-    "must",
-    "should",
-    "will",
-    "at",
-    "as",
-}
-_VI_WORDS = {
-    "ai",
-    "gi",
-    "nao",
-    "bao",
-    "nhieu",
-    "khi",
-    "cua",
-    "la",
-    "cac",
-    "nhung",
-    "duoc",
-    "ve",
-    "cho",
-    "tinh",
-    "ngay",
-    "thang",
-    "nam",
-    "co",
-    "khong",
-    "trong",
-    "theo",
-    "lam",
-    "so",
-    "nay",
-    "noi",
-    "dau",
-}
+# Function and question words of each language: a question with more English ones is English.
+_EN_WORDS = folded_words(DATA / "language_en.txt")
+_VI_WORDS = folded_words(DATA / "language_vi.txt")
 
 # Question words as Vietnamese writes them, with their marks; a question typed without marks is
 # matched folded. A marked question is held to the marks: "Tết Nhân ái" does not ask "ai" (who),

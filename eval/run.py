@@ -29,7 +29,7 @@ from pydantic import BaseModel, model_validator
 
 from assistant.query import detect_language
 from assistant.service import CALIBRATION
-from store.ingest import SAMPLE_CORPUS
+from store.ingest import sample_corpus
 
 K_RETRIEVE = 10
 THRESHOLDS = Path(__file__).resolve().parent / "thresholds.json"
@@ -142,7 +142,7 @@ def _in_original(
     if source not in originals:
         from store.reader import ReadError, read_document
 
-        path = SAMPLE_CORPUS / source
+        path = sample_corpus() / source
         try:
             originals[source] = read_document(path)[0] if path.is_file() else None
         except ReadError:

@@ -21,49 +21,15 @@ from __future__ import annotations
 import re
 
 from store.vietnamese import fold
+from store.wordlists import DATA, alternation
 
-# Whole lines, matched on the folded text (no diacritics, lower case): see `is_chrome`.
-_CHROME = re.compile(
-    r"^(?:"
-    # skip links
-    r"nhay den noi dung(?: chinh)?|bo qua noi dung|chuyen den noi dung(?: chinh)?"
-    r"|skip to (?:main )?content|skip navigation"
-    r"|banner|logo|menu|tim kiem|search|dang nhap(?: \| dang ky)?.*|dang ky"
-    # font-size, contrast and reading widgets
-    r"|a- a a\+.*|a-|a\+|tang tuong phan.*|giam tuong phan.*|co chu:.*|nghe doc bai viet.*|doc bai viet"
-    # share, print, e-mail, back
-    r"|chia se(?: bai viet)?:?|share|facebook|zalo|twitter|linkedin|youtube|tweet|like"
-    r"|in bai(?: viet)?|in trang|in|print|ban in"
-    r"|gui email|gui e-mail|gui bai(?: viet)?|email|luu bai(?: viet)?|luu tru|ghi chu|y kien"
-    r"|quay lai|tro ve|ve dau trang|dau trang|top"
-    r"|tai ve|tai van ban|van ban goc|thuoc tinh|tieng anh|luoc do"
-    r"|thuoc tinh\s+noi dung.*"
-    # rating widgets, counters, posting stamps
-    r"|danh gia bai viet:?.*|tong so diem cua bai viet la.*|click de danh gia bai viet|binh chon.*"
-    r"|(?:tong )?luot (?:xem|truy cap)\s*:?\s*[\d.,]*|dang truy cap\s*:?\s*[\d.,]*|online\s*:?\s*[\d.,]*"
-    r"|ngay (?:dang|cap nhat|xuat ban)\s*:.*|cap nhat (?:luc|ngay)\s*:?.*|(?:nguon|theo)\s*:\s*[^.]{3,80}"
-    # images and their captions, stray page numbers
-    r"|https?://\S+|anh minh hoa|\(?anh:.{0,60}\)?|\d{1,4}"
-    # breadcrumbs: "Trang chủ > … > …", "Trang chủ / …", "Trang chủ » …"
-    r"|trang chu(?:\s*[>/»›|]\s*.*)?"
-    # decorative rules under the issuing body and the motto
-    r"|[-_=*.·•]{3,}"
-    r")$"
-)
+# Whole lines, matched on the folded text (no diacritics, lower case): see `is_chrome`. The lines are
+# data, store/data/*_lines.txt: another portal's widgets are one more line there.
+_CHROME = re.compile(rf"^(?:{alternation(DATA / 'chrome_lines.txt')})$")
 # Site names and banner slogans: the page's, never a document's first line.
-_SITE = re.compile(
-    r"^(?:cong thong tin dien tu|cong ttdt|trang thong tin dien tu|website|trang tin|thu vien phap "
-    r"luat|co so du lieu quoc gia"
-    r"|(?:nhiet liet )?chao mung|quyet tam thuc hien thang loi|thi dua yeu nuoc|hoc tap va lam theo)"
-)
+_SITE = re.compile(rf"^(?:{alternation(DATA / 'site_lines.txt')})")
 # Where the site's tail begins: everything from such a line to the end is the site's.
-_TAIL = re.compile(
-    r"^(?:tin lien quan|cac tin khac|tin khac|tin cung chuyen muc|bai viet lien quan|tin moi(?: nhat)?|tin da dua"
-    r"|tin xem nhieu(?: nhat)?|van ban lien quan|van ban nay chua co chi dan thay doi|cac van ban khac"
-    r"|ban quyen (?:thuoc|©|\(c\)).{0,150}|copyright\b.{0,150}|©.{0,150}"
-    r"|co quan chu quan\s*:.*|chiu trach nhiem chinh\s*:.*"
-    r"|ghi ro nguon\b.*)$"
-)
+_TAIL = re.compile(rf"^(?:{alternation(DATA / 'tail_lines.txt')})$")
 
 
 def _folded(line: str) -> str:

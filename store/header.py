@@ -30,6 +30,7 @@ from datetime import date, timedelta
 
 from store.models import KINDS
 from store.vietnamese import canonical_tones, doc_number_key, find_doc_numbers, fold
+from store.wordlists import DATA, alternation, read_list
 
 # The 63 provinces and centrally-run cities (before the 2025 mergers, whose names they keep).
 PROVINCES = (
@@ -127,64 +128,14 @@ _RIGHT_COLUMN = re.compile(
 )
 _TRICH_YEU_LETTER = re.compile(r"^(?:V/v|V/V|Về việc)\b")
 # A line that begins the body, not the title: the legal bases, the addressee, the opening sentence…
-_BODY_START = re.compile(
-    r"^(?:can cu|thuc hien|kinh gui|theo de nghi|xet de nghi|ngay \d|trong|tu dau|de\b|nham|sau khi|tiep tuc|hien nay"
-    r"|nam \d{4} la|thoi gian|qua\b)"
-)
+_BODY_START = re.compile(rf"^(?:{alternation(DATA / 'body_start_lines.txt')})")
 # The authority that enacts ("ỦY BAN NHÂN DÂN TỈNH LẠNG SƠN" above the legal bases of a decision).
-_AUTHORITY = re.compile(
-    r"^(?:uy ban nhan dan|ubnd|chu tich uy ban nhan dan|chu tich ubnd|hoi dong nhan dan"
-    r"|giam doc|cuc truong|truong ban)\b"
-)
+_AUTHORITY = re.compile(rf"^(?:{alternation(DATA / 'authority_lines.txt')})\b")
 _DECOR = re.compile(r"^[-_=*.·•\s]{3,}$")
-_AGENCY = re.compile(
-    r"^(?:so|cuc|chi cuc|ban|van phong|trung tam|bo|tong cuc|thanh tra|kho bac|bao hiem"
-    r"|uy ban nhan dan|ubnd|hoi dong nhan dan|hdnd|tinh uy|huyen uy|thanh uy|dang uy|cong an"
-    r"|bo chi huy|doan|hoi|lien doan|ngan hang|truong|benh vien|dai)\b"
-)
-_ACRONYMS = {
-    "UBND",
-    "HĐND",
-    "MTTQ",
-    "PTNT",
-    "NN&PTNT",
-    "TW",
-    "TƯ",
-    "KH&ĐT",
-    "GTVT",
-    "TN&MT",
-    "LĐ-TB&XH",
-    "KT-XH",
-    "VH,TT&DL",
-    "TT&TT",
-    "KHCN",
-    "CNTT",
-    "THPT",
-    "GDNN-GDTX",
-    "BHXH",
-    "HTX",
-}
-_UNITS = ("tỉnh", "huyện", "thành phố", "thị xã", "quận", "xã", "phường", "thị trấn")
-_HEADS = (
-    "sở",
-    "cục",
-    "chi cục",
-    "ban",
-    "văn phòng",
-    "trung tâm",
-    "bộ",
-    "tổng cục",
-    "thanh tra",
-    "kho bạc nhà nước",
-    "bảo hiểm xã hội",
-    "công an",
-    "bộ chỉ huy",
-    "ngân hàng",
-    "hội",
-    "liên đoàn",
-    "đài",
-    "báo",
-)
+_AGENCY = re.compile(rf"^(?:{alternation(DATA / 'agency_lines.txt')})\b")
+_ACRONYMS = frozenset(read_list(DATA / "acronyms.txt"))
+_UNITS = tuple(read_list(DATA / "admin_units.txt"))
+_HEADS = tuple(read_list(DATA / "agency_heads.txt"))
 
 
 def _fold_keep(text: str) -> str:
@@ -632,11 +583,7 @@ def read_period(title: str, year: int | None = None) -> Period | None:
 
 # ---- the signature ---------------------------------------------------------------------
 
-_ROLE = re.compile(
-    r"^(?:KT\.\s*|TL\.\s*|TM\.\s*|Q\.\s*)?(PHÓ CHỦ TỊCH|CHỦ TỊCH|PHÓ GIÁM ĐỐC|GIÁM ĐỐC|PHÓ CỤC TRƯỞNG|CỤC TRƯỞNG"
-    r"|PHÓ CHÁNH VĂN PHÒNG|CHÁNH VĂN PHÒNG|PHÓ TRƯỞNG BAN|TRƯỞNG BAN|PHÓ CHI CỤC TRƯỞNG|CHI CỤC TRƯỞNG"
-    r"|BÍ THƯ|PHÓ BÍ THƯ|THỦ TRƯỞNG|PHÓ THỦ TRƯỞNG)$"
-)
+_ROLE = re.compile(rf"^(?:KT\.\s*|TL\.\s*|TM\.\s*|Q\.\s*)?({alternation(DATA / 'signer_roles.txt')})$")
 _PERSON = re.compile(r"^[A-ZÀ-ỸĐ][a-zà-ỹđ]+(?: [A-ZÀ-ỸĐ][a-zà-ỹđ]+){1,4}$")
 
 

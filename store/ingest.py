@@ -15,9 +15,23 @@ from store.index import Store
 from store.models import Chunk, Document
 from store.reader import ReadError, discover, read_document
 from store.sectioning import sectionize
+from store.settings import SettingsError, settings
 from store.units import document_units
 
-SAMPLE_CORPUS = Path(__file__).resolve().parent.parent / "data" / "corpus"
+# The five documents shipped with the project (README, "Sample corpus"); beside the packages in a checkout.
+CHECKOUT_CORPUS = Path(__file__).resolve().parent.parent / "data" / "corpus"
+
+
+def sample_corpus() -> Path:
+    """The folder an empty store is filled from: CHIDAO_SAMPLE_CORPUS, else the checkout's data/corpus.
+    Neither there (chidao installed without its checkout): a clear error, never an empty store."""
+    folder = (settings().sample_corpus or CHECKOUT_CORPUS).expanduser()
+    if not folder.is_dir():
+        raise SettingsError(
+            f"no sample corpus at {folder}: set CHIDAO_SAMPLE_CORPUS to a folder of documents "
+            "(a checkout of chidao has it in data/corpus)"
+        )
+    return folder
 
 
 @dataclass

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     max_file_mb: float = Field(50, ge=0, description="the size limit of input files and uploads (MB = 1024²)")
     chroma_url: str | None = Field(None, description="http://host:port of a Chroma server; unset = embedded")
     collection: str | None = Field(None, description="the Chroma collection, instead of the store's own")
+    sample_corpus: Path | None = Field(
+        None, description="the documents an empty store starts with; unset = data/corpus of this checkout"
+    )
     home_province: str = Field("Lạng Sơn", description="documents of other issuers name theirs in answers")
     feedback_max_mb: float = Field(20, ge=0, description="the feedback log stops growing at this size")
     auth: SecretStr | None = Field(None, description="user:password the UI asks for (or --auth-file)")

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from assistant.models import Filters
+from eval import GOLD
 from tests.conftest import CORPUS, ROOT
 
 CHIDAO = [sys.executable, "-m", "assistant"]
@@ -196,7 +197,7 @@ def test_cli_answers_a_follow_up_with_history(cli_env):
 def gold_result(assistant):
     from eval.run import load_gold, run_eval
 
-    return run_eval(assistant, load_gold(ROOT / "eval" / "gold.jsonl"))
+    return run_eval(assistant, load_gold(GOLD))
 
 
 def test_ci_gate_quality_meets_the_recorded_thresholds_on_every_split(gold_result):
@@ -273,9 +274,7 @@ def test_optional_login_guards_the_app(assistant, monkeypatch):
 def test_every_english_gold_question_is_answered_in_english(assistant):
     """An English question gets English words around its quotes ("According to …", "The documents do
     not say"), never the Vietnamese "Theo …" lead, even when it names "Lạng Sơn" or a Sở."""
-    lines = (
-        json.loads(line) for line in (ROOT / "eval" / "gold.jsonl").read_text(encoding="utf-8").splitlines()
-    )
+    lines = (json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines())
     english = [q["question"] for q in lines if q.get("lang") == "en"]
     assert len(english) > 50
     for question in english:

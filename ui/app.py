@@ -28,7 +28,7 @@ from starlette.middleware import Middleware
 
 from assistant.models import MAX_QUESTION_CHARS, Answer, Filters, QuestionError
 from store.errors import StoreUnavailable
-from store.ingest import SAMPLE_CORPUS, IngestReport, ingest
+from store.ingest import IngestReport, ingest, sample_corpus
 from store.lock import StoreBusy
 from store.models import KINDS, UNKNOWN_PERIOD, kind_label
 from store.reader import ReadError
@@ -902,7 +902,7 @@ class ChatUI:
         return self._library_outputs("–", lang)
 
     def reindex(self, lang="en", progress=gr.Progress()):
-        folders = [SAMPLE_CORPUS] + (
+        folders = [sample_corpus()] + (
             [self.store.home / "uploads"] if (self.store.home / "uploads").is_dir() else []
         )
         report = self._ingest(folders, progress)
