@@ -12,8 +12,9 @@ committed before any later answer or retrieval change; "near-…" lines are 36 b
 unanswerable and its answerable twin): half the pairs, drawn at random, joined "dev" to tune abstention
 on, the other half are "blind3"; "blind4" (70 lines: 35 answerable, 35 near-topic unanswerables of
 five kinds — wrong period, wrong metric, an official not named, a detail not given, another province)
-was written blind and committed before the asked-noun check — never tune on heldout, fresh, blind2,
-blind3 or blind4.
+was written blind and committed before the asked-noun check; "pair-…" lines (40 pairs of an answerable
+question and its near-topic twin, by the same five kinds) were written blind for "dev", to tune
+abstention on — never tune on heldout, fresh, blind2, blind3 or blind4.
 """
 
 from __future__ import annotations
