@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from assistant import DATA, answer_types
 from assistant.models import Citation, Evidence, Hit, Query
 from assistant.periods import Period, find_periods, relation
 from store.catalogue import DocumentRecord
-from store.header import identity_line
+from store.header import identity_line, provinces_named
 from store.settings import settings
 from store.units import Unit, section_units
 from store.vietnamese import doc_number_key, fold, lexical_tokens, syllables
@@ -251,7 +252,7 @@ class Composer:
         """The evidence an answer may use (best first), the strength to compare with the calibrated
         threshold, and why not to answer whatever the strength: "period" (only other periods are
         spoken of), "type" (nothing carries the asked kind of fact), "number" (the asked instrument
-        is named nowhere).
+        is named nowhere), "place" (another province's question), "stated" (a number it states, unstated).
 
         The strength is the best unit's cosine above `baseline`, the question's typical cosine to any
         unit (the median, `baseline()`): an English question sits lower on the cosine scale than a
@@ -309,12 +310,27 @@ class Composer:
             usable = [e for e in usable if e.features.get("type", 0.0) > 0.0]
             if not usable:
                 return [], "type"
+        # "Cao Bằng's turnover": a province the question names is the document's own, or its section's
+        # subject; another province's figure is not the answer.
+        if places := provinces_named(query.original):
+            usable = [e for e in usable if self._about_place(e.hit, places)]
+            if not usable:
+                return [], "place"
         # "phase 3", "tuyến số 5": a section that never states the number speaks of another one.
         if stated := answer_types.stated_numbers(query.text):
             usable = [e for e in usable if stated <= self._numbers_about(e.hit.section)]
             if not usable:
                 return [], "stated"
         return usable, None
+
+    def _about_place(self, hit: Hit, places: set[str]) -> bool:
+        s = hit.section
+        record = self.records.get(s.source)
+        own = (record.province if record else None) or settings().home_province
+        if own in places:
+            return True
+        about = fold(f"{s.context}\n{s.title}\n{s.text}")
+        return any(re.search(rf"(?<!\w){re.escape(fold(p))}(?!\w)", about) for p in places)
 
     def _numbers_about(self, section) -> set[str]:
         if section.id not in self._stated:

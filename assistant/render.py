@@ -8,6 +8,7 @@ from __future__ import annotations
 from assistant.models import Citation, Evidence, Query
 from assistant.periods import Period, find_periods
 from store.catalogue import DocumentRecord
+from store.header import provinces_named
 from store.models import UNKNOWN_PERIOD
 from store.settings import settings
 from store.vietnamese import fold
@@ -78,6 +79,12 @@ ABSTAIN_PERIOD = {
     "en": "The documents have nothing on {asked} that answers this question; the closest sections are about {covered}.",
 }
 
+ABSTAIN_PLACE = {
+    "vi": "Tài liệu không có thông tin về {asked} để trả lời câu hỏi này; các mục gần nhất là của {covered}.",
+    "en": "The documents have nothing on {asked} that answers this question; the closest sections are "
+    "about {covered}.",
+}
+
 ABSTAIN = {
     "vi": "Tài liệu không có thông tin để trả lời câu hỏi này. Các mục gần nhất được liệt kê bên dưới để tham khảo.",
     "en": "The documents do not contain information that answers this question. The closest "
@@ -88,7 +95,16 @@ ABSTAIN = {
 def abstention(
     query: Query, evidence: list[Evidence], veto: str | None, records: dict[str, DocumentRecord]
 ) -> str:
-    """Say what the documents do cover when the question names a period they do not."""
+    """Say what the documents do cover when the question names a period or a province they do not."""
+    if veto == "place" and evidence:
+        home = settings().home_province
+        places = dict.fromkeys(
+            (records[e.hit.section.source].province if e.hit.section.source in records else None) or home
+            for e in evidence[:5]
+        )
+        return ABSTAIN_PLACE[query.language].format(
+            asked=", ".join(sorted(provinces_named(query.original))), covered=", ".join(places)
+        )
     # Say so when the question's topic is there, but for other periods: the period check removed
     # everything, or the closest unit of all is about another period.
     other_period = veto == "period" or (

@@ -192,6 +192,36 @@ def named_province(text: str) -> str | None:
     return _PROVINCE_BY_FOLD[m.group(1)] if m else None
 
 
+def _unmarked(text: str) -> str:
+    """Diacritics stripped, case kept: "Cao Bằng" → "Cao Bang"."""
+    return (
+        fold(text) if text.islower() else "".join(fold(c).upper() if c.isupper() else fold(c) for c in text)
+    )
+
+
+# A province's name as a question writes it, capitalised, with or without marks ("Cao Bằng", "Cao Bang",
+# "Bà Rịa – Vũng Tàu"): capitals keep "hòa bình" (peace) from being the province Hòa Bình.
+_PROVINCE_CAPS = re.compile(
+    r"(?<!\w)("
+    + "|".join(
+        sorted(
+            (re.escape(_unmarked(p)).replace(r"\ \-\ ", r"\s*[-–]\s*") for p in PROVINCES),
+            key=len,
+            reverse=True,
+        )
+    )
+    + r")(?!\w)"
+)
+
+
+def provinces_named(text: str) -> set[str]:
+    """Every province a question names, written with capitals: "Cao Bằng's turnover" → {"Cao Bằng"}."""
+    return {
+        _PROVINCE_BY_FOLD[re.sub(r"\s*[-–]\s*", " - ", fold(m.group(1)))]
+        for m in _PROVINCE_CAPS.finditer(_unmarked(text))
+    }
+
+
 def agency(line: str) -> str | None:
     """An agency's name standing alone in capitals (a site's banner: "CỤC THỐNG KÊ TỈNH LẠNG SƠN"), as
     written in running text; None for any other line."""

@@ -157,6 +157,17 @@ def test_near_topic_questions_the_documents_cannot_answer_abstain_and_their_twin
     ).abstained
 
 
+def test_a_question_about_another_province_is_not_answered_from_this_ones_documents(assistant):
+    asked = "Tổng thu ngân sách nhà nước trên địa bàn tỉnh {} tháng 01/2023 là bao nhiêu?"
+    home = assistant.ask(asked.format("Lạng Sơn"))
+    assert any("418,1 tỷ đồng" in c.quote for c in home.citations)
+    other = assistant.ask(asked.format("Bình Định"))
+    assert other.abstained and not other.citations
+    assert "Bình Định" in other.answer and "Lạng Sơn" in other.answer  # says whose documents these are
+    english = assistant.ask("What was Binh Dinh province's state budget revenue in January 2023?")
+    assert english.abstained and "Bình Định" in english.answer
+
+
 def test_a_filter_that_excludes_the_answer_gives_an_abstention_not_an_unrelated_quote(assistant):
     question = "Kim ngạch xuất nhập khẩu qua địa bàn tháng 01/2023 đạt bao nhiêu?"
     assert any("250 triệu USD" in c.quote for c in assistant.ask(question).citations)

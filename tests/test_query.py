@@ -48,3 +48,12 @@ def test_a_marked_question_is_held_to_the_marks_of_its_question_words():
     assert parse_question("ai lam truong ban chi dao du lich?").qtype == "who"
     assert parse_question("ai lam truong ban chi dao du lich Lạng Sơn?").qtype == "who"
     assert parse_question("Ai làm Trưởng Ban Chỉ đạo phát triển du lịch tỉnh?").qtype == "who"
+
+
+def test_a_province_is_named_by_its_capitalised_name_with_or_without_marks():
+    from store.header import provinces_named
+
+    assert provinces_named("What was Cao Bang's turnover, and Lạng Sơn's?") == {"Cao Bằng", "Lạng Sơn"}
+    assert provinces_named("Ba Ria – Vung Tau") == {"Bà Rịa - Vũng Tàu"}
+    assert provinces_named("giữ vững hòa bình, ổn định biên giới") == set()  # peace, not Hòa Bình
+    assert provinces_named("Tỉnh Hòa Bình có bao nhiêu xã?") == {"Hòa Bình"}
