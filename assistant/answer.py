@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections import Counter
 from pathlib import Path
 
@@ -74,6 +73,7 @@ class Composer:
         self._tokens: dict[tuple[str, int, int], set[str]] = {}
         self._periods: dict[object, list[Period]] = {}
         self._stated: dict[str, set[str]] = {}  # section id → the numbers its text states
+        self._places: dict[str, set[str]] = {}  # section id → the provinces it names
 
     def idf(self, token: str) -> float:
         return math.log(1 + self.n / (1 + self.df.get(token, 0)))
@@ -324,13 +324,16 @@ class Composer:
         return usable, None
 
     def _about_place(self, hit: Hit, places: set[str]) -> bool:
+        """The document is of a province asked about, or its section names one the way a question does
+        (capitalised: "diễn biến" is not Điện Biên, "hòa bình" not Hòa Bình)."""
         s = hit.section
         record = self.records.get(s.source)
-        own = (record.province if record else None) or settings().home_province
-        if own in places:
+        own = fold((record.province if record else None) or settings().home_province)
+        if any(fold(p) == own for p in places):
             return True
-        about = fold(f"{s.context}\n{s.title}\n{s.text}")
-        return any(re.search(rf"(?<!\w){re.escape(fold(p))}(?!\w)", about) for p in places)
+        if s.id not in self._places:
+            self._places[s.id] = provinces_named(f"{s.context}\n{s.title}\n{s.text}")
+        return bool(self._places[s.id] & places)
 
     def _numbers_about(self, section) -> set[str]:
         if section.id not in self._stated:

@@ -205,7 +205,7 @@ _PROVINCE_CAPS = re.compile(
     r"(?<!\w)("
     + "|".join(
         sorted(
-            (re.escape(_unmarked(p)).replace(r"\ \-\ ", r"\s*[-–]\s*") for p in PROVINCES),
+            (re.escape(_unmarked(p)).replace(r"\ \-\ ", r"\s*[-–—]\s*") for p in PROVINCES),
             key=len,
             reverse=True,
         )
@@ -217,7 +217,7 @@ _PROVINCE_CAPS = re.compile(
 def provinces_named(text: str) -> set[str]:
     """Every province a question names, written with capitals: "Cao Bằng's turnover" → {"Cao Bằng"}."""
     return {
-        _PROVINCE_BY_FOLD[re.sub(r"\s*[-–]\s*", " - ", fold(m.group(1)))]
+        _PROVINCE_BY_FOLD[re.sub(r"\s*[-–—]\s*", " - ", fold(m.group(1)))]
         for m in _PROVINCE_CAPS.finditer(_unmarked(text))
     }
 

@@ -57,3 +57,28 @@ def test_a_province_is_named_by_its_capitalised_name_with_or_without_marks():
     assert provinces_named("Ba Ria – Vung Tau") == {"Bà Rịa - Vũng Tàu"}
     assert provinces_named("giữ vững hòa bình, ổn định biên giới") == set()  # peace, not Hòa Bình
     assert provinces_named("Tỉnh Hòa Bình có bao nhiêu xã?") == {"Hòa Bình"}
+
+
+def test_a_section_speaks_of_a_province_only_by_its_capitalised_name():
+    from assistant.answer import Composer
+    from assistant.models import Hit
+    from store.models import Section
+
+    section = Section(
+        id="s",
+        source="x.txt",
+        ordinal=0,
+        joiners=[],
+        path="1",
+        title="Y tế",
+        text="Dịch sốt xuất huyết có diễn biến phức tạp vì hòa bình.",
+        spans=[],
+    )
+    composer = Composer({}, {})
+    hit = Hit(section=section, score=1.0)
+    assert not composer._about_place(hit, {"Điện Biên"}) and not composer._about_place(hit, {"Hòa Bình"})
+    assert composer._about_place(hit, {"Lạng Sơn"})  # a document without a province is the home province's
+    other = Hit(
+        section=section.model_copy(update={"id": "t", "text": "Phối hợp với tỉnh Điện Biên."}), score=1.0
+    )
+    assert composer._about_place(other, {"Điện Biên"})

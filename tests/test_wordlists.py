@@ -4,7 +4,6 @@ any gold question."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -48,7 +47,6 @@ def test_a_repeat_an_unfolded_word_and_a_broken_pattern_are_refused_with_their_p
 def test_pattern_lines_keep_file_order_so_a_longer_entry_wins():
     f = read_list(STORE_DATA / "chrome_lines.txt")
     assert f.index("in bai(?: viet)?") < f.index("in")
-    assert re.fullmatch(alternation(STORE_DATA / "chrome_lines.txt"), "in bai viet")
 
 
 def test_each_list_reaches_its_user():
@@ -115,6 +113,7 @@ def test_the_sample_corpus_is_the_checkouts_unless_set_and_a_missing_one_is_name
     from store.ingest import CHECKOUT_CORPUS, sample_corpus
     from store.settings import SettingsError
 
+    monkeypatch.delenv("CHIDAO_SAMPLE_CORPUS", raising=False)
     assert sample_corpus() == CHECKOUT_CORPUS and len(list(CHECKOUT_CORPUS.glob("*.txt"))) == 5
     monkeypatch.setenv("CHIDAO_SAMPLE_CORPUS", str(tmp_path))
     assert sample_corpus() == tmp_path

@@ -32,7 +32,7 @@ from store.ingest import IngestReport, ingest, sample_corpus
 from store.lock import StoreBusy
 from store.models import KINDS, UNKNOWN_PERIOD, kind_label
 from store.reader import ReadError
-from store.settings import settings
+from store.settings import SettingsError, settings
 from store.uploads import keep, stage_upload
 from ui.export import HEADINGS, answer_markdown, reference_line, references, session_docx
 
@@ -902,10 +902,15 @@ class ChatUI:
         return self._library_outputs("–", lang)
 
     def reindex(self, lang="en", progress=gr.Progress()):
-        folders = [sample_corpus()] + (
-            [self.store.home / "uploads"] if (self.store.home / "uploads").is_dir() else []
-        )
+        try:
+            folders = [sample_corpus()]
+            missing = []
+        except SettingsError as e:  # installed without its checkout: the uploads are still re-indexed
+            folders, missing = [], [str(e)]
+        if (self.store.home / "uploads").is_dir():
+            folders.append(self.store.home / "uploads")
         report = self._ingest(folders, progress)
+        report.skipped = missing + report.skipped
         changed = report.added + report.updated
         done = LABELS[lang]["reindexed"].format(changed=len(changed), unchanged=len(report.unchanged))
         return self._library_outputs(
