@@ -25,7 +25,7 @@ import numpy as np
 from assistant import DATA, answer_types
 from assistant.models import Citation, Evidence, Hit, Query
 from assistant.periods import Period, find_periods, relation
-from store.catalogue import DocumentRecord
+from store.catalogue import DocumentRecord, document_province
 from store.header import identity_line, provinces_named
 from store.settings import settings
 from store.units import Unit, section_units
@@ -328,7 +328,7 @@ class Composer:
         (capitalised: "diễn biến" is not Điện Biên, "hòa bình" not Hòa Bình)."""
         s = hit.section
         record = self.records.get(s.source)
-        own = fold((record.province if record else None) or settings().home_province)
+        own = fold(document_province(record))
         if any(fold(p) == own for p in places):
             return True
         if s.id not in self._places:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from assistant.models import Citation, Evidence, Query
 from assistant.periods import Period, find_periods
-from store.catalogue import DocumentRecord
+from store.catalogue import DocumentRecord, document_province
 from store.header import provinces_named
 from store.models import UNKNOWN_PERIOD
 from store.settings import settings
@@ -81,8 +81,7 @@ ABSTAIN_PERIOD = {
 
 ABSTAIN_PLACE = {
     "vi": "Tài liệu không có thông tin về {asked} để trả lời câu hỏi này; các mục gần nhất là của {covered}.",
-    "en": "The documents have nothing on {asked} that answers this question; the closest sections are "
-    "about {covered}.",
+    "en": ABSTAIN_PERIOD["en"],  # the same words in English
 }
 
 ABSTAIN = {
@@ -97,11 +96,7 @@ def abstention(
 ) -> str:
     """Say what the documents do cover when the question names a period or a province they do not."""
     if veto == "place" and evidence:
-        home = settings().home_province
-        places = dict.fromkeys(
-            (records[e.hit.section.source].province if e.hit.section.source in records else None) or home
-            for e in evidence[:5]
-        )
+        places = dict.fromkeys(document_province(records.get(e.hit.section.source)) for e in evidence[:5])
         return ABSTAIN_PLACE[query.language].format(
             asked=", ".join(sorted(provinces_named(query.original))), covered=", ".join(places)
         )

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from store.errors import StoreDamaged
 from store.models import Document, DocumentKind
+from store.settings import settings
 
 
 class StoreIdentity(BaseModel):
@@ -108,3 +109,8 @@ class Manifest(BaseModel):
         return hashlib.sha256(
             "|".join(f"{k}:{v.version}" for k, v in sorted(self.documents.items())).encode()
         ).hexdigest()[:16]
+
+
+def document_province(record: DocumentRecord | None) -> str:
+    """The province a document is of: its own, or CHIDAO_HOME_PROVINCE when its header named none."""
+    return (record.province if record else None) or settings().home_province
