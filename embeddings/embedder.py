@@ -125,19 +125,22 @@ class Embedder:
     def embed_documents(
         self, texts: Sequence[str], titles: Sequence[str | None] | None = None, show_progress: bool = False
     ) -> np.ndarray:
-        """Embed passages; each may carry a title for the document prompt."""
+        """Embed passages; each may carry a title for the document prompt. A passage given twice (a
+        one-sentence section is its own chunk and its own answer unit) is embedded once."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         titles = titles or [None] * len(texts)
         inputs = [self.document_input(x, t) for t, x in zip(titles, texts)]
+        unique = list(dict.fromkeys(inputs))
         with self._lock:
             # prompt="" keeps sentence-transformers from adding a second prompt; ours is inline.
             vectors = self.model.encode(
-                inputs,
+                unique,
                 prompt="",
                 batch_size=self.batch_size,
                 normalize_embeddings=True,
                 convert_to_numpy=True,
                 show_progress_bar=show_progress,
             )
-        return np.asarray(vectors, dtype=np.float32)
+        row = {x: i for i, x in enumerate(unique)}
+        return np.asarray(vectors, dtype=np.float32)[[row[x] for x in inputs]]

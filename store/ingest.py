@@ -111,9 +111,7 @@ def _ingest(paths, store, embedder_factory, progress, timings, follow_symlinks=F
             with clock("load model"):
                 embedder = embedder_factory()
         with clock("embed"):
-            vectors = embedder.embed_documents([c.text for c in chunks], titles)
-        with clock("embed units"):
-            unit_vectors = embed_units(embedder, doc)
+            vectors, unit_vectors = embed_document(embedder, doc, chunks, titles)
         try:
             with clock("write"):
                 store.put_document(doc, chunks, vectors, unit_vectors)
@@ -156,6 +154,17 @@ def chunks_of(doc: Document) -> tuple[list[Chunk], list[str]]:
     titles = section_titles(doc)
     chunks = [c for s in doc.sections for c in chunk_section(s, doc.version)]
     return chunks, [titles[c.section_id] for c in chunks]
+
+
+def embed_document(embedder, doc: Document, chunks: list[Chunk], titles: list[str]):
+    """(chunk vectors, answer-unit vectors) from one pass: the embedder sorts all of them by length
+    into batches, and a unit whose text is also a chunk's is embedded once."""
+    units, unit_titles = document_units(doc), section_titles(doc)
+    vectors = embedder.embed_documents(
+        [c.text for c in chunks] + [u.matched_text(doc.text) for u in units],
+        titles + [unit_titles[u.section_id] for u in units],
+    )
+    return vectors[: len(chunks)], vectors[len(chunks) :]
 
 
 def embed_units(embedder, doc: Document):
