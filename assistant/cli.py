@@ -485,6 +485,9 @@ def bench(
     if ingestion:
         err.print("timing ingestion of the sample corpus …")
         result["ingest"] = b.bench_ingest(sample_corpus(), embedder)
+        largest = max(sample_corpus().iterdir(), key=lambda f: f.stat().st_size)
+        err.print(f"timing {largest.name}: chidao against plain fp32 sentence-transformers …")
+        result["ingest_vs_plain"] = b.bench_ingest_vs_plain(largest, embedder)
     err.print("timing questions (single, then 8 concurrent) …")
     result["query"] = b.bench_queries(assistant, questions)
     result["query"]["index_bytes"] = b._du(store.home)
