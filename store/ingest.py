@@ -159,20 +159,20 @@ def chunks_of(doc: Document) -> tuple[list[Chunk], list[str]]:
 def embed_document(embedder, doc: Document, chunks: list[Chunk], titles: list[str]):
     """(chunk vectors, answer-unit vectors) from one pass: the embedder sorts all of them by length
     into batches, and a unit whose text is also a chunk's is embedded once."""
-    units, unit_titles = document_units(doc), section_titles(doc)
-    vectors = embedder.embed_documents(
-        [c.text for c in chunks] + [u.matched_text(doc.text) for u in units],
-        titles + [unit_titles[u.section_id] for u in units],
-    )
+    unit_texts, unit_titles = unit_inputs(doc)
+    vectors = embedder.embed_documents([c.text for c in chunks] + unit_texts, titles + unit_titles)
     return vectors[: len(chunks)], vectors[len(chunks) :]
 
 
-def embed_units(embedder, doc: Document):
-    """One vector per answer unit: its lead and text, with its section's title (document prompt)."""
+def unit_inputs(doc: Document) -> tuple[list[str], list[str]]:
+    """Each answer unit's lead and text, and its section's title (document prompt)."""
     units, titles = document_units(doc), section_titles(doc)
-    return embedder.embed_documents(
-        [u.matched_text(doc.text) for u in units], [titles[u.section_id] for u in units]
-    )
+    return [u.matched_text(doc.text) for u in units], [titles[u.section_id] for u in units]
+
+
+def embed_units(embedder, doc: Document):
+    """One vector per answer unit (a document stored before answer units existed, or mended)."""
+    return embedder.embed_documents(*unit_inputs(doc))
 
 
 class _Clock:
