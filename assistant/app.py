@@ -30,9 +30,16 @@ def open_store(s: Settings | None = None) -> Store:
 
 
 def load_embedder(s: Settings | None = None) -> Embedder:
-    """The embedder the settings name (CHIDAO_EMBED_MODEL, _EMBED_DTYPE, _MODELS, _QUERY_CACHE)."""
+    """The embedder the settings name (CHIDAO_EMBED_MODEL, _EMBED_DTYPE, _EMBED_QUERY_BACKEND, _MODELS,
+    _QUERY_CACHE)."""
     s = s or settings()
-    return Embedder(s.embed_model, s.embed_dtype, query_cache_size=s.query_cache, models_dir=s.models)
+    return Embedder(
+        s.embed_model,
+        s.embed_dtype,
+        query_cache_size=s.query_cache,
+        models_dir=s.models,
+        query_backend=s.embed_query_backend,
+    )
 
 
 def build(

