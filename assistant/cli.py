@@ -704,6 +704,8 @@ def models_fetch(
 
             try:
                 err.print(escape(f"ONNX copy for questions verified: {export(folder)}"), highlight=False)
+            except WeightsError:
+                raise  # a corrupt export: its message says what to do
             except (ImportError, RuntimeError, OSError) as e:  # questions then go through torch, as before
                 err.print(escape(f"no ONNX copy ({type(e).__name__}: {e}); questions will use torch"))
     except SettingsError as e:

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from embeddings.weights import DERIVED_SUMS, _read_json, sha256_of, verify
+from embeddings.weights import DERIVED_SUMS, WeightsError, _read_json, sha256_of, verify
 
 MODEL_FILE = "model.onnx"
 DATA_FILE = "model.onnx.data"  # the weights, outside the graph (protobuf's 2 GB limit)
@@ -136,7 +136,10 @@ class OnnxQueryEncoder:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        verify(folder, _read_json(folder / DERIVED_SUMS))
+        sums = _read_json(folder / DERIVED_SUMS)
+        if not sums:
+            raise WeightsError(f"{folder} holds no ONNX export; run `chidao models fetch` to make it.")
+        verify(folder, sums)
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL  # optimised at export
         options.intra_op_num_threads = threads or max(1, os.cpu_count() or 1)

@@ -68,3 +68,8 @@ def test_a_tampered_export_is_refused(onnx, tmp_path):
     with pytest.raises(WeightsError, match="corrupt"):
         OnnxQueryEncoder(copy)
     shutil.rmtree(copy)
+
+
+def test_no_export_is_a_clear_error(tmp_path):
+    with pytest.raises(WeightsError, match="models fetch"):
+        OnnxQueryEncoder(tmp_path)
