@@ -71,8 +71,8 @@ def _torch_export(source: Path, out: Path, max_length: int) -> None:
     dense = [m for m in list(st)[2:] if hasattr(m, "linear")]
 
     class Pipeline(torch.nn.Module):
-        """What `SentenceTransformer.encode` computes, with Gemma3's bidirectional masks built here:
-        the exporter cannot trace transformers' mask functions."""
+        """What `SentenceTransformer.encode` computes, with Gemma3's bidirectional masks built here as
+        plain tensor ops (an earlier export found transformers' own mask construction does not export)."""
 
         def __init__(self) -> None:
             super().__init__()
