@@ -10,10 +10,8 @@ cold start. Documents stay on sentence-transformers (its batching, bf16 where th
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import tempfile
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from embeddings.weights import DERIVED_SUMS, WeightsError, _read_json, sha256_of, verify
+from embeddings.weights import DERIVED_SUMS, WeightsError, _read_json, derive_once, sha256_of, verify
 
 MODEL_FILE = "model.onnx"
 DATA_FILE = "model.onnx.data"  # the weights, outside the graph (protobuf's 2 GB limit)
@@ -32,35 +30,24 @@ def export_path(source: Path) -> Path:
     return source.with_name(f"{source.name}.onnx")
 
 
-def export(source: Path, max_length: int = 512) -> Path:
-    """The ONNX copy of the sentence-transformers model in `source`, derived once (temporary folder,
-    then rename) and checked against its own sums at every later call."""
-    dest = export_path(source)
-    sums = _read_json(dest / DERIVED_SUMS)
-    if sums:
-        verify(dest, sums)
-        return dest
-    verify(source)
-    with tempfile.TemporaryDirectory(dir=source.parent, prefix=".onnx-") as tmp:
-        raw = Path(tmp) / "raw" / MODEL_FILE
+def export(source: Path) -> Path:
+    """The ONNX copy of the sentence-transformers model in `source`, derived once beside it
+    (`weights.derive_once`: temporary folder, rename, its own sums checked at every later call)."""
+
+    def write(staged: Path) -> dict[str, str]:
+        raw = staged.parent / "raw" / MODEL_FILE
         raw.parent.mkdir()
-        _torch_export(source, raw, max_length)
-        staged = Path(tmp) / dest.name
+        _torch_export(source, raw)
         staged.mkdir()
         _optimise(raw, staged / MODEL_FILE)
         for name in KEPT:
             shutil.copy2(source / name, staged / name)
-        sums = {name: sha256_of(staged / name) for name in (MODEL_FILE, DATA_FILE, *KEPT)}
-        (staged / DERIVED_SUMS).write_text(json.dumps(sums, indent=1, sort_keys=True), encoding="utf-8")
-        if _read_json(dest / DERIVED_SUMS):  # another process finished first
-            return dest
-        if dest.exists():  # a folder without its sums file is an interrupted export
-            shutil.rmtree(dest)
-        staged.rename(dest)
-    return dest
+        return {name: sha256_of(staged / name) for name in (MODEL_FILE, DATA_FILE, *KEPT)}
+
+    return derive_once(source, export_path(source), write)
 
 
-def _torch_export(source: Path, out: Path, max_length: int) -> None:
+def _torch_export(source: Path, out: Path) -> None:
     import torch
     from sentence_transformers import SentenceTransformer
 

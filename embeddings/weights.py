@@ -119,25 +119,41 @@ def verify(folder: Path, checksums: dict[str, str] | None = None) -> None:
 DERIVED_SUMS = "chidao-derived.json"  # the sums a derived copy was written with
 
 
-def cast_copy(source: Path, dtype: str) -> Path:
-    """The verified model with its weights stored in `dtype` (bfloat16/float16), derived once beside it.
+def derive_once(source: Path, dest: Path, write: Callable[[Path], dict[str, str]]) -> Path:
+    """`dest`, a folder derived from the verified model in `source` by `write(staged)`, which fills the
+    not yet existing `staged` folder and returns the sha256 of what it wrote (name -> digest).
 
-    Loading fp32 weights into bf16 reads and casts them, which peaks at 2.2 GB RSS; a bf16 file is
-    mapped as it is (1.0 GB peak) and gives the same vectors, since the cast is the same rounding.
-    The copy is written to a temporary folder and renamed, with its own sums, checked like the source's.
-    """
-    import torch
-    from safetensors.torch import load_file, save_file
-
-    dest = source.with_name(f"{source.name}.{dtype}")
+    Derived once: written to a temporary folder and renamed, with its sums in `chidao-derived.json`,
+    which are checked like the source's at every later call."""
     sums = _read_json(dest / DERIVED_SUMS)
     if sums:
         verify(dest, sums)
         return dest
     verify(source)
-    target = getattr(torch, dtype)
-    with tempfile.TemporaryDirectory(dir=source.parent, prefix=f".{dtype}-") as tmp:
+    with tempfile.TemporaryDirectory(dir=source.parent, prefix=f".{dest.name}-") as tmp:
         staged = Path(tmp) / dest.name
+        sums = write(staged)
+        (staged / DERIVED_SUMS).write_text(json.dumps(sums, indent=1, sort_keys=True), encoding="utf-8")
+        if _read_json(dest / DERIVED_SUMS):  # another process finished first
+            return dest
+        if dest.exists():  # a folder without its sums file is an interrupted one
+            shutil.rmtree(dest)
+        staged.rename(dest)
+    return dest
+
+
+def cast_copy(source: Path, dtype: str) -> Path:
+    """The verified model with its weights stored in `dtype` (bfloat16/float16), derived once beside it.
+
+    Loading fp32 weights into bf16 reads and casts them, which peaks at 2.2 GB RSS; a bf16 file is
+    mapped as it is (1.0 GB peak) and gives the same vectors, since the cast is the same rounding.
+    """
+
+    def write(staged: Path) -> dict[str, str]:
+        import torch
+        from safetensors.torch import load_file, save_file
+
+        target = getattr(torch, dtype)
         shutil.copytree(source, staged, ignore=shutil.ignore_patterns("*.safetensors", STAMP, "*.ipynb"))
         sums = {}
         for weights in sorted(source.rglob("*.safetensors")):
@@ -154,13 +170,9 @@ def cast_copy(source: Path, dtype: str) -> Path:
             settings["dtype"] = dtype
             config.write_text(json.dumps(settings, indent=2), encoding="utf-8")
         sums["tokenizer.json"] = sha256_of(staged / "tokenizer.json")
-        (staged / DERIVED_SUMS).write_text(json.dumps(sums, indent=1, sort_keys=True), encoding="utf-8")
-        if _read_json(dest / DERIVED_SUMS):  # another process finished first
-            return dest
-        if dest.exists():  # a copy without its sums file is an interrupted one
-            shutil.rmtree(dest)
-        staged.rename(dest)
-    return dest
+        return sums
+
+    return derive_once(source, source.with_name(f"{source.name}.{dtype}"), write)
 
 
 def _download_chunk(version: str, into: Path) -> Path:
