@@ -14,7 +14,9 @@ on, the other half are "blind3"; "blind4" (70 lines: 35 answerable, 35 near-topi
 five kinds — wrong period, wrong metric, an official not named, a detail not given, another province)
 was written blind and committed before the asked-noun check; "pair-…" lines (40 pairs of an answerable
 question and its near-topic twin, by the same five kinds) were written blind for "dev", to tune
-abstention on — never tune on heldout, fresh, blind2, blind3 or blind4.
+abstention on; "blind5" (64 lines: 32 answerable, 32 near-topic unanswerables, half English) was
+written blind and committed before the answer-support check — never tune on heldout, fresh, blind2,
+blind3, blind4 or blind5.
 """
 
 from __future__ import annotations
